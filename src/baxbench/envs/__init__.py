@@ -1,0 +1,25 @@
+"""The env registry."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from baxbench.env import Env
+
+
+@cache
+def all_envs() -> dict[str, Env]:
+    """Env id -> Env, in the original's order of languages."""
+    from baxbench.envs.javascript import ExpressEnv
+    from baxbench.envs.python import FlaskEnv
+
+    envs: list[Env] = [FlaskEnv(), ExpressEnv()]
+    return {e.id: e for e in envs}
+
+
+def get_env(env_id: str) -> Env:
+    envs = all_envs()
+    for e in envs.values():
+        if env_id in (e.id, e.dirname):
+            return e
+    raise KeyError(f"unknown env {env_id!r}; known: {', '.join(envs)}")
