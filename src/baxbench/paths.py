@@ -7,9 +7,15 @@ from pathlib import Path
 
 
 def baxbench_home() -> Path:
-    """`$BAXBENCH_HOME`, default `~/.cache/baxbench`: env caches (venvs, node_modules, ...)."""
+    """`$BAXBENCH_HOME`, default `~/.cache/baxbench` (root: `/var/cache/baxbench`): env caches."""
     env = os.environ.get("BAXBENCH_HOME")
-    base = Path(env) if env else Path.home() / ".cache" / "baxbench"
+    if env:
+        base = Path(env)
+    elif os.geteuid() == 0:
+        # root's home is 0700, which the unprivileged sandbox uids could not traverse
+        base = Path("/var/cache/baxbench")
+    else:
+        base = Path.home() / ".cache" / "baxbench"
     return base.expanduser().resolve()
 
 
