@@ -151,7 +151,10 @@ def _run_on_instance(
     except BaseException as e:  # noqa: BLE001
         error = e
     timings.test_ms = (time.monotonic() - t) * 1000
-    after = instance.usage()
+    try:
+        after = instance.usage()
+    except Exception:  # noqa: BLE001 - the instance may have been stopped by a timeout
+        after = before
     limit = instance.limit_hit()
     resources = ResourceRecord(
         memory_growth_bytes=max(0, after.peak_rss_bytes - before.rss_bytes),
@@ -220,7 +223,10 @@ def _run_on_instance(
 
     if log_path is not None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        log_path.write_text(instance.log(64 * 1024), errors="replace")
+        try:
+            log_path.write_text(instance.log(64 * 1024), errors="replace")
+        except OSError:
+            pass
     app.close()
     cwes = sorted({f.cwe for f in findings})
     return TestRecord(name=test.name, kind=kind, outcome=outcome,  # type: ignore[arg-type]
