@@ -10,6 +10,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,7 +52,7 @@ class Exchange:
 
 def _snippet(data: bytes, n: int = 300) -> str:
     text = data[:n].decode("utf-8", "replace")
-    return text + ("..." if len(data) > n else "")
+    return text + (f"... ({len(data)} bytes in all)" if len(data) > n else "")
 
 
 @dataclass
@@ -268,6 +269,15 @@ class App:
 
     def log(self, limit: int = 256 * 1024) -> str:
         return self._instance.log(limit)
+
+    def wait_dead(self, timeout: float = 2.0) -> bool:
+        """True if the app's process is gone within `timeout` (e.g. after a dropped connection)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self._instance.alive():
+                return True
+            time.sleep(0.02)
+        return not self._instance.alive()
 
     def last_exchange(self) -> str:
         return self.history[-1].describe() if self.history else "(no request sent)"

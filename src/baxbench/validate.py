@@ -45,6 +45,8 @@ class ValidationResult:
             out["tests"] = [
                 {"name": t.name, "kind": t.kind, "outcome": t.outcome, "cwes": t.cwes,
                  "message": t.message[:500],
+                 "findings": [{"cwe": f.cwe, "source": f.source, "evidence": f.evidence[:300]}
+                              for f in t.findings],
                  "ms": round(t.timings.start_ms + t.timings.test_ms + t.timings.teardown_ms, 1)}
                 for t in self.record.tests
             ]
