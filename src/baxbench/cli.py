@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -30,8 +31,10 @@ app = typer.Typer(
 )
 scenarios_app = typer.Typer(help="List and inspect scenarios.", no_args_is_help=True)
 envs_app = typer.Typer(help="List, prepare and check framework envs.", no_args_is_help=True)
+prompts_app = typer.Typer(help="Prompts for models run elsewhere.", no_args_is_help=True)
 app.add_typer(scenarios_app, name="scenarios")
 app.add_typer(envs_app, name="envs")
+app.add_typer(prompts_app, name="prompts")
 
 err = Console(stderr=True)
 out = Console()
@@ -51,6 +54,35 @@ SpecOpt = Annotated[str, typer.Option("--spec", help="Spec given to the model: o
 SafetyOpt = Annotated[
     str, typer.Option("--safety", help="Safety prompt: none | generic | specific.")
 ]
+OutOpt = Annotated[Path | None, typer.Option(
+    "--out", "-o", help="Run directory (default: runs/<model>/<variant>-<hash of the run's "
+    "parameters>, one per identity).")]
+ModelsFileOpt = Annotated[Path | None, typer.Option(
+    "--models-file", envvar="BAXBENCH_MODELS", help="Models file (TOML or YAML): provider, base "
+    "URL, key variable, max tokens, reasoning effort, prices. See docs/MODELS.md.")]
+BaseUrlOpt = Annotated[str | None, typer.Option(
+    "--base-url", help="Endpoint of the provider, e.g. http://localhost:8000/v1 for "
+    "openai-compatible/<name>.")]
+ApiKeyEnvOpt = Annotated[str | None, typer.Option(
+    "--api-key-env", help="Environment variable holding the API key (default: OPENAI_API_KEY, "
+    "ANTHROPIC_API_KEY; none for openai-compatible).")]
+ReasoningOpt = Annotated[str | None, typer.Option(
+    "--reasoning-effort", help="OpenAI-style reasoning models: sent as reasoning_effort "
+    "(e.g. low, medium, high); the temperature is then not sent.")]
+ThinkingOpt = Annotated[int | None, typer.Option(
+    "--thinking-budget", help="Anthropic extended thinking: budget in tokens.")]
+MaxTokensOpt = Annotated[int | None, typer.Option(
+    "--max-tokens", help="Most tokens per answer (Anthropic default: 16000 + thinking budget).")]
+MaxConnOpt = Annotated[int, typer.Option(
+    "--max-connections", help="Requests to the model at the same time.")]
+TimeoutOpt = Annotated[float, typer.Option(
+    "--request-timeout", help="Seconds one request may take before it is retried.")]
+RetriesOpt = Annotated[int, typer.Option(
+    "--max-retries", help="Retries of a request on 429, 5xx and timeouts (jittered backoff, "
+    "Retry-After honoured).")]
+CacheOpt = Annotated[bool, typer.Option(
+    "--cache/--no-cache", help="Reuse answers cached for the same model, prompt, parameters "
+    "and sample ($BAXBENCH_HOME/responses).")]
 
 
 def _fail(message: str, code: int = 2) -> None:
@@ -63,14 +95,14 @@ def _default_jobs() -> int:
 
 
 @contextmanager
-def _progress(total: int, enabled: bool = True) -> Iterator[Any]:
+def _progress(total: int, enabled: bool = True, what: str = "tests") -> Iterator[Any]:
     progress = Progress(
         TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
         TimeElapsedColumn(), TextColumn("{task.fields[last]}"), console=err,
         disable=not enabled, transient=False,
     )
     with progress:
-        task = progress.add_task("tests", total=total, last="")
+        task = progress.add_task(what, total=total, last="")
 
         def advance(desc: str, n: int) -> None:
             progress.update(task, advance=n, last=desc[-60:])
@@ -276,8 +308,56 @@ def validate(
 # --- run / generate / test / report ------------------------------------------------------------
 
 
+@dataclass
+class _GenOptions:
+    """How to reach and call the model (flags of run/generate)."""
+
+    models_file: Path | None = None
+    base_url: str | None = None
+    api_key_env: str | None = None
+    reasoning_effort: str | None = None
+    thinking_budget: int | None = None
+    max_tokens: int | None = None
+    max_connections: int = 8
+    request_timeout: float = 600.0
+    max_retries: int = 6
+    cache: bool = True
+
+    def overrides(self) -> dict[str, Any]:
+        return {"base_url": self.base_url, "api_key_env": self.api_key_env,
+                "reasoning_effort": self.reasoning_effort,
+                "thinking_budget": self.thinking_budget, "max_tokens": self.max_tokens}
+
+
+def _model_identity(model: str, temperature: float, gen: _GenOptions,
+                    importing: bool) -> dict[str, Any]:
+    """The RunConfig fields that say which model with which parameters answers."""
+    from baxbench.models import ModelConfigError, get_model, is_builtin, resolve_spec
+
+    given = sorted(k for k, v in gen.overrides().items() if v is not None)
+    if is_builtin(model):
+        if given:
+            _fail(f"{model!r} is a built-in pseudo-model; {', '.join(given)} cannot apply to it")
+        return {"temperature": temperature}
+    try:
+        spec = resolve_spec(model, gen.models_file, gen.overrides())
+        if spec is None and not importing:
+            get_model(model, models_file=gen.models_file)  # raises, listing what is known
+    except (ModelConfigError, ValueError) as ex:
+        _fail(str(ex))
+    if spec is None:  # answers made elsewhere, under the user's label
+        return {"temperature": temperature, "provider": "external"}
+    ident = spec.identity()
+    provider, base_url = ident.pop("provider"), ident.pop("base_url")
+    effort = ident.pop("reasoning_effort")
+    sent = ident.pop("temperature_sent")
+    return {"temperature": temperature if sent else None, "provider": provider,
+            "base_url": base_url, "reasoning_effort": effort, "generation": ident}
+
+
 def _run_setup(model: str, scenarios: list[str] | None, envs: list[str] | None, samples: int,
-               spec: str, safety: str, temperature: float) -> tuple[Any, Any, Any]:
+               spec: str, safety: str, temperature: float, gen: _GenOptions | None = None,
+               importing: bool = False) -> tuple[Any, Any, Any]:
     from baxbench.pipeline import RunConfig
 
     if spec not in ("openapi", "text"):
@@ -291,9 +371,22 @@ def _run_setup(model: str, scenarios: list[str] | None, envs: list[str] | None, 
         sel_e = select_envs(envs)
     except SelectionError as ex:
         _fail(str(ex))
+    if gen is not None and gen.max_connections < 1:
+        _fail("--max-connections must be at least 1")
+    identity = _model_identity(model, temperature, gen or _GenOptions(), importing)
     config = RunConfig(model=model, scenarios=[s.id for s in sel_s], envs=[e.id for e in sel_e],
-                       samples=samples, spec=spec, safety=safety, temperature=temperature)
+                       samples=samples, spec=spec, safety=safety, **identity)
     return config, sel_s, sel_e
+
+
+def _resolve_out(out_dir: Path | None, config: Any) -> Path:
+    from baxbench.pipeline import default_run_dir
+
+    if out_dir is not None:
+        return out_dir
+    path = default_run_dir(config)
+    err.print(f"run directory: {path}", highlight=False)
+    return path
 
 
 def _versions(envs: list[Any]) -> dict[str, Any]:
@@ -314,24 +407,72 @@ def _versions(envs: list[Any]) -> dict[str, Any]:
 
 
 def _do_generate(out_dir: Path, config: Any, sel_s: list[Any], sel_e: list[Any], force: bool,
-                 quiet: bool) -> None:
-    from baxbench.models import get_model
+                 quiet: bool, gen: _GenOptions | None = None) -> None:
+    from baxbench.models import RetryPolicy, get_model
+    from baxbench.models.cache import ResponseCache
     from baxbench.pipeline import RunDirMismatch, generate, prepare_run_dir
     from baxbench.results import append_sample
 
+    gen = gen or _GenOptions()
+    log: Callable[[str], None] = (lambda s: None) if quiet else (
+        lambda s: err.print(f"[dim]{s}[/]", highlight=False, markup=False))
     try:
-        model = get_model(config.model)
+        model = get_model(config.model, models_file=gen.models_file, overrides=gen.overrides(),
+                          timeout=gen.request_timeout,
+                          retry=RetryPolicy(max_retries=max(0, gen.max_retries)), log=log)
     except (KeyError, ValueError) as ex:
         _fail(str(ex).strip("'\""))
     try:
         prepare_run_dir(out_dir, config, _versions(sel_e))
     except RunDirMismatch as ex:
         _fail(str(ex))
-    log = (lambda s: None) if quiet else (lambda s: err.print(f"[dim]{s}[/]", highlight=False))
-    for rec in generate(out_dir, config, model, sel_s, sel_e, force, log):
+    cache = ResponseCache() if gen.cache else None
+    bar = Progress(TextColumn("[bold]answers"), BarColumn(), MofNCompleteColumn(),
+                   TimeElapsedColumn(), TextColumn("{task.fields[last]}"), console=err)
+    with bar:
+        task = bar.add_task("answers", total=None, last="")
+
+        def progress(last: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, last=last[-60:])
+
+        try:
+            failed = generate(out_dir, config, model, sel_s, sel_e, force, log,
+                              max_connections=gen.max_connections, cache=cache,
+                              progress=progress)
+        except KeyboardInterrupt:
+            err.print("interrupted: the answers received so far are kept; run the same command "
+                      "again to ask only for the missing ones")
+            raise typer.Exit(130) from None
+    for rec in failed:
         append_sample(out_dir / "samples.jsonl", rec)
         err.print(f"[yellow]generation failed[/] {rec.task_id}#{rec.sample}: {rec.error}",
                   markup=False)
+
+
+def _do_import(out_dir: Path, config: Any, sel_s: list[Any], sel_e: list[Any], source: Path,
+               force: bool) -> None:
+    from baxbench.offline import import_responses
+    from baxbench.pipeline import DONE_STATUSES, RunDirMismatch, prepare_run_dir
+    from baxbench.results import read_samples
+
+    try:
+        prepare_run_dir(out_dir, config, _versions(sel_e))
+    except RunDirMismatch as ex:
+        _fail(str(ex))
+    done = {(r.task_id, r.sample) for r in read_samples(out_dir / "samples.jsonl")
+            if r.status in DONE_STATUSES}
+    report = import_responses(out_dir, config, sel_s, sel_e, source, force, done)
+    for e in report.errors:
+        err.print(f"[red]error:[/] {e}", highlight=False)
+    for s in report.skipped:
+        err.print(f"[yellow]skipped:[/] {s}", highlight=False)
+    err.print(f"imported {report.imported} answer(s) into {out_dir}; {len(report.skipped)} "
+              f"skipped, {len(report.errors)} error(s)", highlight=False)
+    if report.replaced_tested:
+        err.print(f"{report.replaced_tested} replaced answer(s) were tested before; re-grade "
+                  f"them with: baxbench test --out {out_dir} --force")
+    if report.errors:
+        raise typer.Exit(1)
 
 
 def _do_test(out_dir: Path, config: Any, sel_s: list[Any], sel_e: list[Any], jobs: int,
@@ -368,9 +509,11 @@ def _do_report(out_dir: Path, config: Any, json_out: bool) -> None:
 
 @app.command()
 def run(
-    model: Annotated[str, typer.Option("--model", "-m", help="Model name, e.g. reference, "
-                                       "reference-vulnerable.")],
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Run directory.")] = Path("runs/demo"),
+    model: Annotated[str, typer.Option("--model", "-m", help="Model: reference, "
+                                       "reference-vulnerable, openai/<model>, anthropic/<model>, "
+                                       "openai-compatible/<name> (with --base-url), or a name "
+                                       "from --models-file.")],
+    out_dir: OutOpt = None,
     scenarios: ScenariosOpt = None,
     envs: EnvsOpt = None,
     samples: Annotated[int, typer.Option("--samples", "-n", help="Samples per task.")] = 1,
@@ -380,29 +523,68 @@ def run(
     jobs: JobsOpt = 0,
     force: Annotated[bool, typer.Option("--force", help="Redo finished samples.")] = False,
     json_out: JsonOpt = False,
+    models_file: ModelsFileOpt = None,
+    base_url: BaseUrlOpt = None,
+    api_key_env: ApiKeyEnvOpt = None,
+    reasoning_effort: ReasoningOpt = None,
+    thinking_budget: ThinkingOpt = None,
+    max_tokens: MaxTokensOpt = None,
+    max_connections: MaxConnOpt = 8,
+    request_timeout: TimeoutOpt = 600.0,
+    max_retries: RetriesOpt = 6,
+    cache: CacheOpt = True,
 ) -> None:
-    """Generate answers, test them, and report pass@1 / sec_pass@1. Resumes by default."""
-    config, sel_s, sel_e = _run_setup(model, scenarios, envs, samples, spec, safety, temperature)
-    _do_generate(out_dir, config, sel_s, sel_e, force, json_out)
+    """Generate answers, test them, and report pass@1 / sec_pass@1 and cost. Resumes by
+    default: only missing answers are asked for, only untested samples tested."""
+    gen = _GenOptions(models_file, base_url, api_key_env, reasoning_effort, thinking_budget,
+                      max_tokens, max_connections, request_timeout, max_retries, cache)
+    config, sel_s, sel_e = _run_setup(model, scenarios, envs, samples, spec, safety, temperature,
+                                      gen)
+    out_dir = _resolve_out(out_dir, config)
+    _do_generate(out_dir, config, sel_s, sel_e, force, json_out, gen)
     _do_test(out_dir, config, sel_s, sel_e, jobs, force)
     _do_report(out_dir, config, json_out)
 
 
 @app.command()
 def generate(
-    model: Annotated[str, typer.Option("--model", "-m", help="Model name.")],
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Run directory.")] = Path("runs/demo"),
+    model: Annotated[str, typer.Option("--model", "-m", help="Model name (see `run`); with "
+                                       "--responses, any label for the imported answers.")],
+    out_dir: OutOpt = None,
     scenarios: ScenariosOpt = None,
     envs: EnvsOpt = None,
     samples: Annotated[int, typer.Option("--samples", "-n", help="Samples per task.")] = 1,
     spec: SpecOpt = "openapi",
     safety: SafetyOpt = "none",
     temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 0.2,
-    force: Annotated[bool, typer.Option("--force", help="Ask again for answers on disk.")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Ask again for answers on disk "
+                                        "(with --responses: replace them).")] = False,
+    responses: Annotated[Path | None, typer.Option(
+        "--responses", help="Import answers made elsewhere instead of asking the model: a JSONL "
+        "file shaped like `prompts export` with a \"response\" per line, or a directory "
+        "<scenario>/<env>/sample<i>/response.txt.")] = None,
+    models_file: ModelsFileOpt = None,
+    base_url: BaseUrlOpt = None,
+    api_key_env: ApiKeyEnvOpt = None,
+    reasoning_effort: ReasoningOpt = None,
+    thinking_budget: ThinkingOpt = None,
+    max_tokens: MaxTokensOpt = None,
+    max_connections: MaxConnOpt = 8,
+    request_timeout: TimeoutOpt = 600.0,
+    max_retries: RetriesOpt = 6,
+    cache: CacheOpt = True,
 ) -> None:
-    """Only ask the model: write prompts and answers into the run directory."""
-    config, sel_s, sel_e = _run_setup(model, scenarios, envs, samples, spec, safety, temperature)
-    _do_generate(out_dir, config, sel_s, sel_e, force, False)
+    """Only ask the model (or import answers): write prompts and answers into the run
+    directory. Interrupted, it resumes: only missing answers are asked for."""
+    gen = _GenOptions(models_file, base_url, api_key_env, reasoning_effort, thinking_budget,
+                      max_tokens, max_connections, request_timeout, max_retries, cache)
+    config, sel_s, sel_e = _run_setup(model, scenarios, envs, samples, spec, safety, temperature,
+                                      gen, importing=responses is not None)
+    out_dir = _resolve_out(out_dir, config)
+    if responses is not None:
+        _do_import(out_dir, config, sel_s, sel_e, responses, force)
+    else:
+        _do_generate(out_dir, config, sel_s, sel_e, force, False, gen)
 
 
 def _load_config(out_dir: Path) -> Any:
@@ -442,6 +624,25 @@ def report(
 ) -> None:
     """Show pass@1, sec_pass@1, insec and CWE rates of a run directory."""
     _do_report(out_dir, _load_config(out_dir), json_out)
+
+
+@prompts_app.command("export")
+def prompts_export(
+    out_file: Annotated[Path, typer.Option("--out", "-o", help="JSONL file to write.")],
+    scenarios: ScenariosOpt = None,
+    envs: EnvsOpt = None,
+    samples: Annotated[int, typer.Option("--samples", "-n", help="Samples per task.")] = 1,
+    spec: SpecOpt = "openapi",
+    safety: SafetyOpt = "none",
+) -> None:
+    """Write one JSON line per (task, sample) with an id and the messages, for models run
+    elsewhere; answer each line with a "response" and import with
+    `baxbench generate --responses FILE`."""
+    from baxbench.offline import export_prompts
+
+    _config, sel_s, sel_e = _run_setup("reference", scenarios, envs, samples, spec, safety, 0.0)
+    n = export_prompts(out_file, sel_s, sel_e, samples, spec, safety)
+    err.print(f"wrote {n} prompt(s) to {out_file}", highlight=False)
 
 
 @app.command()

@@ -1,27 +1,39 @@
 """A run: generate answers for every (task, sample), parse them, then build and test them.
 
 Run directory:
-    config.json                     run identity (model, prompt variant, n, versions)
+    config.json                     run identity (model, provider, parameters, prompt variant,
+                                    n, versions)
     samples.jsonl                   one SampleRecord per sample (last one wins)
+    usage.json                      tokens and cost of the answers, total and per task
     tasks/<scenario>/<env>/prompt.txt
-    tasks/<scenario>/<env>/sample<i>/{response.txt, code/, build/, build.log, logs/<test>.log}
-Resume is natural: a sample with a record is done unless --force.
+    tasks/<scenario>/<env>/sample<i>/{response.txt, meta.json, reasoning.txt, code/, build/,
+                                      build.log, logs/<test>.log}
+Resume is natural: a sample with a record is done unless --force; an answer on disk is not asked
+for again (see `baxbench.generation`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import shutil
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from baxbench import __version__
 from baxbench.env import Env
-from baxbench.models.base import GenerationRequest, Model
+from baxbench.generation import (
+    DEFAULT_MAX_CONNECTIONS,
+    Progress,
+    generate_answers,
+    read_generation_info,
+)
+from baxbench.models.base import Model
+from baxbench.models.cache import ResponseCache
 from baxbench.parse import ParseError, parse_response, write_files
-from baxbench.prompts import build_prompt
 from baxbench.results import SampleRecord, append_sample, read_samples
 from baxbench.runner import Runner, SampleJob, count_tests
 from baxbench.scenario import Scenario
@@ -41,12 +53,27 @@ class RunConfig:
     samples: int
     spec: str = "openapi"
     safety: str = "none"
-    temperature: float = 0.2
+    temperature: float | None = 0.2  # None: not sent (reasoning models)
+    provider: str = "builtin"  # builtin | openai | openai-compatible | anthropic | external
+    base_url: str | None = None
+    reasoning_effort: str | None = None
+    generation: dict[str, Any] = field(default_factory=dict)  # the model's other parameters
 
     def identity(self) -> dict[str, Any]:
-        """What makes two runs comparable; scenarios/envs may grow within one run dir."""
-        return {"model": self.model, "spec": self.spec, "safety": self.safety,
-                "temperature": self.temperature, "harness": __version__}
+        """Every parameter that changes the answers: runs that differ in any of them never
+        share a directory. Scenarios/envs may grow within one run dir."""
+        return {"model": self.model, "provider": self.provider, "base_url": self.base_url,
+                "temperature": self.temperature, "reasoning_effort": self.reasoning_effort,
+                "generation": self.generation, "spec": self.spec, "safety": self.safety,
+                "samples": self.samples, "harness": __version__}
+
+
+def default_run_dir(config: RunConfig, root: Path = Path("runs")) -> Path:
+    """`runs/<model>/<spec>-<safety>-n<n>-<hash of the identity>`: one directory per identity."""
+    digest = hashlib.sha256(
+        json.dumps(config.identity(), sort_keys=True, default=str).encode()).hexdigest()[:8]
+    model = re.sub(r"[^A-Za-z0-9._-]+", "_", config.model).strip("._") or "model"
+    return root / model / f"{config.spec}-{config.safety}-n{config.samples}-{digest}"
 
 
 def sample_dir(out: Path, scenario: Scenario, env: Env, sample: int) -> Path:
@@ -76,42 +103,14 @@ def prepare_run_dir(out: Path, config: RunConfig, versions: dict[str, Any]) -> N
 
 
 def generate(out: Path, config: RunConfig, model: Model, scenarios: list[Scenario],
-             envs: list[Env], force: bool, log: Callable[[str], None]) -> list[SampleRecord]:
-    """Ask the model for every missing answer; return records for samples that cannot be tested
-    (generation or parse failures). Answers already on disk are reused."""
-    done = {(r.task_id, r.sample) for r in read_samples(out / "samples.jsonl")
-            if r.status in DONE_STATUSES}
-    failed: list[SampleRecord] = []
-    for scenario in scenarios:
-        for env in envs:
-            task_id = f"{scenario.id}/{env.id}"
-            messages = build_prompt(scenario, env, config.spec, config.safety)  # type: ignore[arg-type]
-            task_dir = out / "tasks" / scenario.id / env.dirname
-            task_dir.mkdir(parents=True, exist_ok=True)
-            (task_dir / "prompt.txt").write_text(
-                "\n\n".join(f"[{m.role}]\n{m.content}" for m in messages))
-            wanted = [i for i in range(config.samples)
-                      if force or ((task_id, i) not in done
-                                   and not (sample_dir(out, scenario, env, i) / "response.txt").exists())]
-            if wanted:
-                log(f"generating {task_id} samples {wanted}")
-                request = GenerationRequest(scenario.id, env.id, messages, wanted,
-                                            {"temperature": config.temperature})
-                for answer in model.generate(request):
-                    sdir = sample_dir(out, scenario, env, answer.sample)
-                    if sdir.exists():
-                        shutil.rmtree(sdir)
-                    sdir.mkdir(parents=True)
-                    if answer.text is None:
-                        failed.append(SampleRecord(task_id=task_id, scenario=scenario.id,
-                                                   env=env.id, sample=answer.sample,
-                                                   status="generation_failed",
-                                                   error=answer.error))
-                        continue
-                    (sdir / "response.txt").write_text(answer.text)
-                    if answer.meta:
-                        (sdir / "meta.json").write_text(json.dumps(answer.meta, indent=2))
-    return failed
+             envs: list[Env], force: bool, log: Callable[[str], None], *,
+             max_connections: int = DEFAULT_MAX_CONNECTIONS, cache: ResponseCache | None = None,
+             progress: Progress | None = None) -> list[SampleRecord]:
+    """Ask the model for every missing answer, up to `max_connections` requests at a time;
+    return records for samples that got no answer (asked again next time). Answers already on
+    disk are reused; `cache` serves answers asked for before (see `baxbench.generation`)."""
+    return generate_answers(out, config, model, scenarios, envs, force, log,
+                            max_connections=max_connections, cache=cache, progress=progress)
 
 
 def _variant_of(sdir: Path) -> str | None:
@@ -148,7 +147,8 @@ def test(out: Path, config: RunConfig, scenarios: list[Scenario], envs: list[Env
                 except ParseError as e:
                     append_sample(jsonl, SampleRecord(task_id=task_id, scenario=scenario.id,
                                                       env=env.id, sample=i, status="parse_failed",
-                                                      error=str(e), variant=variant))
+                                                      error=str(e), variant=variant,
+                                                      generation=read_generation_info(sdir)))
                     log(f"{task_id}#{i}: could not parse the answer: {e}")
                     continue
                 for d in ("build", "logs"):
@@ -158,8 +158,12 @@ def test(out: Path, config: RunConfig, scenarios: list[Scenario], envs: list[Env
                                 work_dir=sdir, variant=variant)
                 futures.append(runner.submit(job))
     n = 0
+    env_by_id = {e.id: e for e in envs}
     for fut in futures:
         record = fut.result()
+        record.generation = read_generation_info(
+            out / "tasks" / record.scenario / env_by_id[record.env].dirname
+            / f"sample{record.sample}")
         append_sample(jsonl, record)
         n += len(record.tests)
     return n

@@ -24,6 +24,7 @@ class FindingRecord(BaseModel):
 
 
 class TestTimings(BaseModel):
+    __test__ = False  # not a pytest class
     start_ms: float = 0.0  # launch -> listening
     test_ms: float = 0.0
     teardown_ms: float = 0.0
@@ -37,6 +38,7 @@ class ResourceRecord(BaseModel):
 
 
 class TestRecord(BaseModel):
+    __test__ = False  # not a pytest class
     name: str
     kind: TestKind
     outcome: Outcome
@@ -45,6 +47,23 @@ class TestRecord(BaseModel):
     findings: list[FindingRecord] = Field(default_factory=list)
     timings: TestTimings = Field(default_factory=TestTimings)
     resources: ResourceRecord | None = None
+
+
+class GenerationInfo(BaseModel):
+    """How a sample's answer was produced (provider models and imported answers with usage)."""
+
+    model: str | None = None  # the model that answered, as the provider names it
+    finish_reason: str | None = None  # stop | length | refusal | content_filter | ...
+    truncated: bool = False  # the answer hit the token limit
+    refused: bool = False
+    empty: bool = False
+    input_tokens: int | None = None
+    output_tokens: int | None = None  # includes reasoning tokens
+    reasoning_tokens: int | None = None
+    cost_usd: float | None = None  # None: no price configured
+    cached: bool = False  # taken from the response cache (cost_usd is what it cost then)
+    attempts: int | None = None
+    latency_s: float | None = None
 
 
 class SampleRecord(BaseModel):
@@ -59,6 +78,7 @@ class SampleRecord(BaseModel):
     build_seconds: float = 0.0
     test_seconds: float = 0.0
     variant: str | None = None  # for reference pseudo-models: which reference answered
+    generation: GenerationInfo | None = None  # provider models: finish reason, tokens, cost
 
     @property
     def functional_pass(self) -> bool:
