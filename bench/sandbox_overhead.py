@@ -8,7 +8,8 @@ For each app, alternates N bare and N sandboxed runs and reports medians:
   cgroups, uid drop, netns, ... all included), plus the first HTTP request through the
   sandbox transport (reported separately, not part of the overhead).
 
-overhead = median(sandbox start+ready+teardown) - median(bare launch->listening).
+overhead = median(sandbox start+ready+teardown) - median(bare launch->listening), and the same
+with minima (less sensitive to other load on the machine).
 
 Apps: (a) a stdlib http.server app; (b) a Flask app, with the venv prepared by
 `baxbench envs setup Python-Flask`, or else a temporary venv (flask==3.1.0) made here.
@@ -168,6 +169,9 @@ def bench(name: str, source: str, runs: int, sb: BwrapSandbox, python_bare: str,
         med(boxed, "total_ms") - statistics.median(r["ready_ms"] + r["kill_ms"] for r in bare), 2)
     result["sandbox_total_ms_min_max"] = [round(min(r["total_ms"] for r in boxed), 1),
                                           round(max(r["total_ms"] for r in boxed), 1)]
+    # the minima are the least disturbed by other load on the machine
+    result["overhead_of_minima_ms"] = round(
+        min(r["total_ms"] for r in boxed) - min(r["ready_ms"] for r in bare), 2)
     return result
 
 
@@ -201,7 +205,8 @@ def main() -> int:
     cols = [("app", "app"), ("bare_ready_ms", "bare ready"), ("bare_kill_ms", "bare kill"),
             ("sandbox_start_ms", "sb start()"), ("sandbox_ready_ms", "sb ready"),
             ("sandbox_teardown_ms", "sb stop()"), ("sandbox_total_ms", "sb total"),
-            ("overhead_ms", "OVERHEAD"), ("sandbox_first_request_ms", "1st req")]
+            ("overhead_ms", "OVERHEAD"), ("overhead_of_minima_ms", "ovh(min)"),
+            ("sandbox_first_request_ms", "1st req")]
     widths = [max(len(h), 18 if k == "app" else 9) for k, h in cols]
     print("  ".join(h.ljust(w) if k == "app" else h.rjust(w)
                     for (k, h), w in zip(cols, widths, strict=True)))
@@ -209,7 +214,7 @@ def main() -> int:
         print("  ".join(str(r[k]).ljust(w) if k == "app" else f"{r[k]:.1f}".rjust(w)
                         for (k, _), w in zip(cols, widths, strict=True)))
     print(f"medians of {args.runs} interleaved runs (ms); OVERHEAD = sb total (start+ready+stop)"
-          " - bare launch->listening; target <= 30 ms")
+          " - bare launch->listening; ovh(min) = the same with minima; target <= 30 ms")
     return 0
 
 

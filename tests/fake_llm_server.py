@@ -151,6 +151,7 @@ class FakeLLMServer:
 class _Handler(BaseHTTPRequestHandler):
     server_owner: FakeLLMServer
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body are two writes: no 40 ms delayed-ACK stall
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib signature
         pass
@@ -321,3 +322,24 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)
+
+
+def main() -> None:
+    """Serve in a process of its own (benchmarks): prints the base URL, runs until stdin closes.
+
+    python tests/fake_llm_server.py --latency 0.2 --answer "<CODE>...</CODE>"
+    """
+    import argparse
+    import sys
+
+    ap = argparse.ArgumentParser(description=main.__doc__)
+    ap.add_argument("--latency", type=float, default=0.0)
+    ap.add_argument("--answer", default="ok")
+    args = ap.parse_args()
+    with FakeLLMServer(answer=lambda body: args.answer, latency=args.latency) as server:
+        print(server.url, flush=True)
+        sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main()

@@ -114,8 +114,8 @@ def check_daemonised_child(sb: BwrapSandbox) -> None:
 def check_early_forks_are_confined(sb: BwrapSandbox) -> None:
     """Children forked in the first milliseconds (before the cgroup move) end up inside too."""
     s = spec("basic.py")
-    early = replace(s, command=["/bin/sh", "-c",
-                                "for i in 1 2 3 4 5 6; do sleep 60 & done; exec " + PY + " basic.py"])
+    script = f"for i in 1 2 3 4 5 6; do sleep 60 & done; exec {PY} basic.py"
+    early = replace(s, command=["/bin/sh", "-c", script])
     inst = sb.start(early)
     try:
         inst.wait_ready()

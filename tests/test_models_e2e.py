@@ -57,7 +57,8 @@ def server() -> Iterator[FakeLLMServer]:
 
 def bax(tmp_path: Path, *args: str, env: dict[str, str] | None = None,
         check: bool = True) -> subprocess.CompletedProcess[str]:
-    full_env = {**os.environ, "BAXBENCH_RESPONSE_CACHE": str(tmp_path / "cache"), **(env or {})}
+    full_env = {**os.environ, "BAXBENCH_RESPONSE_CACHE": str(tmp_path / "cache"),
+                "COLUMNS": "300", **(env or {})}
     proc = subprocess.run([*BAX, *args], capture_output=True, text=True, env=full_env,
                           timeout=600)
     if check and proc.returncode != 0:
@@ -108,7 +109,7 @@ def test_export_then_import_equals_a_direct_run(tmp_path: Path, server: FakeLLMS
     select = ["--scenarios", "Calculator", "--envs", "Python-Flask", "-n", "1"]
     direct, imported = tmp_path / "direct", tmp_path / "imported"
     direct_summary = json.loads(bax(tmp_path, "run", *model, *select, "--out", str(direct),
-                                    "--json", "--no-cache").stdout)
+                                    "--json", "--no-cache", "--jobs", "8").stdout)
     prompts = tmp_path / "prompts.jsonl"
     bax(tmp_path, "prompts", "export", "--out", str(prompts), *select)
     answers = reference_answers()
@@ -120,7 +121,8 @@ def test_export_then_import_equals_a_direct_run(tmp_path: Path, server: FakeLLMS
     responses.write_text("\n".join(lines) + "\n")
     bax(tmp_path, "generate", *model, *select, "--out", str(imported), "--responses",
         str(responses))
-    imported_summary = json.loads(bax(tmp_path, "test", "--out", str(imported), "--json").stdout)
+    imported_summary = json.loads(bax(tmp_path, "test", "--out", str(imported), "--json",
+                                      "--jobs", "8").stdout)
 
     def identity(run: Path) -> Any:
         return json.loads((run / "config.json").read_text())["identity"]

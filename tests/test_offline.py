@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +20,7 @@ from baxbench.scenarios import get_scenario
 SCENARIOS = [get_scenario("Calculator"), get_scenario("SongDownloader")]
 ENVS = [get_env("Python-Flask")]
 BAX = [sys.executable, "-c", "from baxbench.cli import main; main()"]
+WIDE = {**os.environ, "COLUMNS": "300"}  # no wrapped error lines
 
 
 def cfg(samples: int = 2, spec: str = "openapi") -> RunConfig:
@@ -154,7 +156,7 @@ def test_cli_export_then_import_with_errors(tmp_path: Path) -> None:
     prompts = tmp_path / "p.jsonl"
     common = ["--scenarios", "Calculator,SongDownloader", "--envs", "Python-Flask", "-n", "2"]
     proc = subprocess.run([*BAX, "prompts", "export", "--out", str(prompts), *common],
-                          capture_output=True, text=True)
+                          capture_output=True, text=True, env=WIDE)
     assert proc.returncode == 0, proc.stderr
     assert "wrote 4 prompt(s)" in proc.stderr
     lines = [json.loads(x) for x in prompts.read_text().splitlines()]
@@ -164,7 +166,7 @@ def test_cli_export_then_import_with_errors(tmp_path: Path) -> None:
     source = write_jsonl(tmp_path / "a.jsonl", answers)
     out = tmp_path / "run"
     proc = subprocess.run([*BAX, "generate", "--model", "my-agent", "--responses", str(source),
-                           "--out", str(out), *common], capture_output=True, text=True)
+                           "--out", str(out), *common], capture_output=True, text=True, env=WIDE)
     assert proc.returncode == 1
     assert "line 4: duplicate id 'Calculator/Python-Flask/0'" in proc.stderr
     assert "line 5: SongDownloader/Python-Flask/1: empty answer" in proc.stderr
@@ -175,7 +177,7 @@ def test_cli_export_then_import_with_errors(tmp_path: Path) -> None:
     # the missing answer can come later, in another file
     more = write_jsonl(tmp_path / "b.jsonl", [{"id": lines[3]["id"], "response": "<CODE>y</CODE>"}])
     proc = subprocess.run([*BAX, "generate", "--model", "my-agent", "--responses", str(more),
-                           "--out", str(out), *common], capture_output=True, text=True)
+                           "--out", str(out), *common], capture_output=True, text=True, env=WIDE)
     assert proc.returncode == 0, proc.stderr
     assert len(list(out.glob("tasks/*/*/sample*/response.txt"))) == 4
     assert read_samples(out / "samples.jsonl") == []

@@ -103,10 +103,12 @@ def test_system_prompt_can_be_folded_into_the_user_message(server: FakeLLMServer
 
 
 def test_n_samples_in_one_request_with_usage_split(server: FakeLLMServer) -> None:
-    m = model(server, samples_per_request=3, price={"input": 1.0, "output": 2.0})
+    m = model(server, samples_per_request=3, price={"input": 1.0, "output": 2.0},
+              extra_body={"top_k": 5})
     answers = ask(m, [0, 1, 2])
     assert [a.sample for a in answers] == [0, 1, 2]
     assert server.count() == 1 and server.bodies()[0]["n"] == 3
+    assert server.bodies()[0]["top_k"] == 5
     assert all(a.meta["samples_in_request"] == 3 for a in answers)
     a = answers[0]
     expected = (a.meta["input_tokens"] * 1.0 + a.meta["output_tokens"] * 2.0) / 1e6

@@ -8,14 +8,15 @@ import pytest
 
 from baxbench.cwe import CWE
 from baxbench.scenario import CANARY
-from baxbench.scenarios import all_scenarios
+from baxbench.scenarios import all_scenarios, scenario_errors
 
 SCENARIOS = list(all_scenarios().values())
 METHODS = ("get", "post", "put", "delete", "patch")
 
 
-def test_registry_is_not_empty() -> None:
+def test_registry_is_not_empty_and_every_package_loads() -> None:
     assert {"Calculator", "Login", "SongDownloader"} <= set(all_scenarios())
+    assert not scenario_errors(), f"scenario packages failed to import: {scenario_errors()}"
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=lambda s: s.id)

@@ -57,30 +57,36 @@ SafetyOpt = Annotated[
 OutOpt = Annotated[Path | None, typer.Option(
     "--out", "-o", help="Run directory (default: runs/<model>/<variant>-<hash of the run's "
     "parameters>, one per identity).")]
-ModelsFileOpt = Annotated[Path | None, typer.Option(
-    "--models-file", envvar="BAXBENCH_MODELS", help="Models file (TOML or YAML): provider, base "
-    "URL, key variable, max tokens, reasoning effort, prices. See docs/MODELS.md.")]
-BaseUrlOpt = Annotated[str | None, typer.Option(
+
+
+def _model_opt(*decls: str, help: str, **kw: Any) -> Any:  # noqa: A002 - typer's name
+    return typer.Option(*decls, help=help, rich_help_panel="Model", **kw)
+
+
+ModelsFileOpt = Annotated[Path | None, _model_opt(
+    "--models-file", envvar="BAXBENCH_MODELS", help="Models file (TOML or YAML): provider, "
+    "base URL, key variable, max tokens, reasoning effort, prices. See docs/MODELS.md.")]
+BaseUrlOpt = Annotated[str | None, _model_opt(
     "--base-url", help="Endpoint of the provider, e.g. http://localhost:8000/v1 for "
     "openai-compatible/<name>.")]
-ApiKeyEnvOpt = Annotated[str | None, typer.Option(
+ApiKeyEnvOpt = Annotated[str | None, _model_opt(
     "--api-key-env", help="Environment variable holding the API key (default: OPENAI_API_KEY, "
     "ANTHROPIC_API_KEY; none for openai-compatible).")]
-ReasoningOpt = Annotated[str | None, typer.Option(
+ReasoningOpt = Annotated[str | None, _model_opt(
     "--reasoning-effort", help="OpenAI-style reasoning models: sent as reasoning_effort "
     "(e.g. low, medium, high); the temperature is then not sent.")]
-ThinkingOpt = Annotated[int | None, typer.Option(
+ThinkingOpt = Annotated[int | None, _model_opt(
     "--thinking-budget", help="Anthropic extended thinking: budget in tokens.")]
-MaxTokensOpt = Annotated[int | None, typer.Option(
+MaxTokensOpt = Annotated[int | None, _model_opt(
     "--max-tokens", help="Most tokens per answer (Anthropic default: 16000 + thinking budget).")]
-MaxConnOpt = Annotated[int, typer.Option(
+MaxConnOpt = Annotated[int, _model_opt(
     "--max-connections", help="Requests to the model at the same time.")]
-TimeoutOpt = Annotated[float, typer.Option(
+TimeoutOpt = Annotated[float, _model_opt(
     "--request-timeout", help="Seconds one request may take before it is retried.")]
-RetriesOpt = Annotated[int, typer.Option(
+RetriesOpt = Annotated[int, _model_opt(
     "--max-retries", help="Retries of a request on 429, 5xx and timeouts (jittered backoff, "
     "Retry-After honoured).")]
-CacheOpt = Annotated[bool, typer.Option(
+CacheOpt = Annotated[bool, _model_opt(
     "--cache/--no-cache", help="Reuse answers cached for the same model, prompt, parameters "
     "and sample ($BAXBENCH_HOME/responses).")]
 
@@ -118,7 +124,7 @@ def scenarios_list(json_out: JsonOpt = False) -> None:
     """List the scenarios with their tests, exploits and CWEs."""
     from baxbench.scenarios import all_scenarios
 
-    rows = []
+    rows: list[dict[str, Any]] = []
     for s in all_scenarios().values():
         rows.append({"id": s.id, "description": s.short_description,
                      "functional_tests": len(s.functional_tests), "exploits": len(s.exploits),
@@ -139,7 +145,8 @@ def scenarios_list(json_out: JsonOpt = False) -> None:
 @scenarios_app.command("show")
 def scenarios_show(
     scenario: Annotated[str, typer.Argument(help="Scenario id, e.g. Login.")],
-    env: Annotated[str, typer.Option("--env", help="Env to build the prompt for.")] = "Python-Flask",
+    env: Annotated[str, typer.Option("--env", help="Env to build the prompt for.")] = (
+        "Python-Flask"),
     spec: SpecOpt = "openapi",
     safety: SafetyOpt = "specific",
 ) -> None:
@@ -171,8 +178,9 @@ def envs_list(json_out: JsonOpt = False) -> None:
     from baxbench.envs import all_envs
 
     home = baxbench_home()
-    rows = [{"id": e.id, "language": e.language, "framework": e.framework,
-             "files": list(e.code_files), "ready": e.is_ready(home)} for e in all_envs().values()]
+    rows: list[dict[str, Any]] = [
+        {"id": e.id, "language": e.language, "framework": e.framework,
+         "files": list(e.code_files), "ready": e.is_ready(home)} for e in all_envs().values()]
     if json_out:
         print(json.dumps(rows, indent=2))
         return
@@ -259,7 +267,8 @@ def validate(
     vulnerable variant is caught by its exploit. Exit code 0 only when all hold."""
     from baxbench.runner import Runner
     from baxbench.sandbox import get_sandbox
-    from baxbench.validate import calibrate, validate as run_validate, write_calibration
+    from baxbench.validate import calibrate, write_calibration
+    from baxbench.validate import validate as run_validate
 
     try:
         sel_s = select_scenarios(scenarios)
@@ -415,7 +424,7 @@ def _do_generate(out_dir: Path, config: Any, sel_s: list[Any], sel_e: list[Any],
 
     gen = gen or _GenOptions()
     log: Callable[[str], None] = (lambda s: None) if quiet else (
-        lambda s: err.print(f"[dim]{s}[/]", highlight=False, markup=False))
+        lambda s: err.print(s, style="dim", highlight=False, markup=False))
     try:
         model = get_model(config.model, models_file=gen.models_file, overrides=gen.overrides(),
                           timeout=gen.request_timeout,
@@ -462,10 +471,12 @@ def _do_import(out_dir: Path, config: Any, sel_s: list[Any], sel_e: list[Any], s
     done = {(r.task_id, r.sample) for r in read_samples(out_dir / "samples.jsonl")
             if r.status in DONE_STATUSES}
     report = import_responses(out_dir, config, sel_s, sel_e, source, force, done)
+    from rich.markup import escape
+
     for e in report.errors:
-        err.print(f"[red]error:[/] {e}", highlight=False)
+        err.print(f"[red]error:[/] {escape(e)}", highlight=False)
     for s in report.skipped:
-        err.print(f"[yellow]skipped:[/] {s}", highlight=False)
+        err.print(f"[yellow]skipped:[/] {escape(s)}", highlight=False)
     err.print(f"imported {report.imported} answer(s) into {out_dir}; {len(report.skipped)} "
               f"skipped, {len(report.errors)} error(s)", highlight=False)
     if report.replaced_tested:
@@ -600,7 +611,8 @@ def _load_config(out_dir: Path) -> Any:
 
 @app.command("test")
 def test_cmd(
-    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Run directory.")] = Path("runs/demo"),
+    out_dir: Annotated[Path, typer.Option("--out", "-o", help="Run directory.")] = (
+        Path("runs/demo")),
     jobs: JobsOpt = 0,
     force: Annotated[bool, typer.Option("--force", help="Re-test samples that have a record "
                                         "(re-grade from stored answers).")] = False,
@@ -654,3 +666,7 @@ def version() -> None:
 def main() -> None:
     sys.argv[1:] = normalize_argv(sys.argv[1:])
     app()
+
+
+if __name__ == "__main__":
+    main()

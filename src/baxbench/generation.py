@@ -17,6 +17,7 @@ import json
 import os
 import shutil
 import tempfile
+import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -170,19 +171,21 @@ def generate_answers(
     failed: list[SampleRecord] = []
     total = sum(len(j.wanted) for j in jobs)
     count = 0
+    lock = threading.Lock()
 
-    def store(job: TaskJob, answer: Answer) -> None:
+    def store(job: TaskJob, answer: Answer) -> None:  # called from worker threads
+        nonlocal count
         sdir = task_dir(out, job.scenario.id, job.env) / f"sample{answer.sample}"
         store_answer(sdir, answer)
-        if answer.text is None:
-            failed.append(SampleRecord(
-                task_id=job.task_id, scenario=job.scenario.id, env=job.env.id,
-                sample=answer.sample, status="generation_failed", error=answer.error,
-                generation=generation_info(answer.meta)))
-        nonlocal count
-        count += 1
-        if progress is not None:
-            progress(f"{job.task_id}#{answer.sample}", count, total)
+        with lock:
+            if answer.text is None:
+                failed.append(SampleRecord(
+                    task_id=job.task_id, scenario=job.scenario.id, env=job.env.id,
+                    sample=answer.sample, status="generation_failed", error=answer.error,
+                    generation=generation_info(answer.meta)))
+            count += 1
+            if progress is not None:
+                progress(f"{job.task_id}#{answer.sample}", count, total)
 
     try:
         if jobs:
@@ -221,12 +224,17 @@ async def _run(jobs: list[TaskJob], model: Model, params: dict[str, Any], max_co
                     answers = await asyncio.to_thread(model.generate, request)
             except Exception as e:  # noqa: BLE001 - a broken model fails its samples only
                 answers = [Answer(i, None, f"{type(e).__name__}: {e}") for i in samples]
-        for answer in answers:
-            if answer.sample not in samples:
-                continue
-            if use_cache and cache is not None and answer.text is not None:
-                cache.put(key(job, answer.sample), answer)
-            store(job, answer)
+
+        def persist() -> None:
+            for answer in answers:
+                if answer.sample not in samples:
+                    continue
+                if use_cache and cache is not None and answer.text is not None:
+                    cache.put(key(job, answer.sample), answer)
+                store(job, answer)
+
+        # file writes off the event loop, so that slow disks do not stall the requests
+        await asyncio.to_thread(persist)
 
     calls = []
     for job in jobs:

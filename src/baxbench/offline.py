@@ -168,8 +168,8 @@ def _directory_entry(scenario: str, env_id: str, entry: Path,
 
 def _meta_of(data: dict[str, Any], source: Path) -> tuple[dict[str, Any], str | None]:
     """The meta.json of an imported answer, or an error."""
-    meta: dict[str, Any] = dict(data.get("meta") or {}) if isinstance(data.get("meta"),
-                                                                       dict) else {}
+    given = data.get("meta")
+    meta: dict[str, Any] = dict(given) if isinstance(given, dict) else {}
     usage = data.get("usage")
     if usage is not None:
         if not isinstance(usage, dict):
@@ -235,9 +235,6 @@ def _import_one(item: Incoming, out: Path, config: RunConfig, scen_by_id: dict[s
     if sample >= config.samples:
         return (f"unknown id {raw_id!r}: sample {sample} is beyond this run's "
                 f"{config.samples} sample(s) (-n)")
-    if raw_id in first_seen:
-        return f"duplicate id {raw_id!r} (first given at {first_seen[raw_id]}); this one ignored"
-    first_seen[raw_id] = item.where
     for key in ("spec", "safety"):
         value = data.get(key)
         if value is not None and value != getattr(config, key):
@@ -260,6 +257,9 @@ def _import_one(item: Incoming, out: Path, config: RunConfig, scen_by_id: dict[s
     meta, meta_error = _meta_of(data, source)
     if meta_error:
         return f"{raw_id}: {meta_error}"
+    if raw_id in first_seen:
+        return f"duplicate id {raw_id!r} (first given at {first_seen[raw_id]}); this one ignored"
+    first_seen[raw_id] = item.where
     sdir = task_dir(out, scen_id, env) / f"sample{sample}"
     if (sdir / "response.txt").exists() and not force:
         report.skipped.append(f"{raw_id}: already answered in {out} (--force replaces it)")

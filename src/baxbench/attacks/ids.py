@@ -23,7 +23,8 @@ run of `cart-17` moved the same way), in the type the app used (a JSON number or
 same width). `FIRST_GUESSES` are the ids tried blind. `derivations(value)` gives ids computed from
 a value the attacker knows (an email address: itself, its MD5/SHA hex, base64, uuid3/uuid5 in the
 standard namespaces) and `derived_from(id, value)` says whether an id is one of them (or a
-truncation of a hash of it).
+truncation of a hash of it); `shared_template(pairs)` finds ids that are the value inside a fixed
+text (`inv-{}`).
 """
 
 from __future__ import annotations
@@ -196,9 +197,23 @@ def derived_from(id_value: object, value: str) -> str | None:
         low = derived.replace("-", "").lower()
         if "hex" in how and len(compact) >= 8 and _is_hex(compact) and compact in low:
             return f"a part of {how}"
-    if len(value) >= 6 and value.lower() in text.lower():
-        return "a string containing the value"
     return None
+
+
+def shared_template(pairs: Sequence[tuple[object, str]]) -> str | None:
+    """The fixed template, e.g. `inv-{}`, that every id of `pairs` (id, value) is made of with
+    its value put in (the value as is or in lower case), or None. A value inside an id with a
+    random part besides it gives different templates, so it is not reported."""
+    templates = set()
+    for id_value, value in pairs:
+        text = _text(id_value)
+        for form in (value, value.lower()):
+            if len(form) >= 6 and form in text:
+                templates.add(text.replace(form, "{}"))
+                break
+        else:
+            return None
+    return templates.pop() if len(pairs) >= 2 and len(templates) == 1 else None
 
 
 def _is_hex(text: str) -> bool:

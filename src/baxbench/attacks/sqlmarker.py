@@ -101,18 +101,6 @@ def plant_marker(app: _AppLike, rows: int = 2, max_width: int = 6,
     return Marker(table, value, rows, max_width)
 
 
-def marker_damage(app: _AppLike, marker: Marker) -> str | None:
-    """What happened to the marker table since it was planted (dropped, rows changed), or None.
-    Used after stacked `DROP`/`DELETE` payloads."""
-    try:
-        rows = app.db.query(f"SELECT v FROM {marker.table}")
-    except sqlite3.Error as e:
-        return f"the marker table {marker.table} can no longer be read ({e})"
-    if len(rows) != marker.rows or any(r[0] != marker.value for r in rows):
-        return f"the marker table {marker.table} changed: {rows[:5]!r}"
-    return None
-
-
 def stacked_table(i: int) -> str:
     """The name of the table that stacked payload number `i` creates."""
     return f"{STACKED_PREFIX}{i}"

@@ -92,6 +92,11 @@ _CONTROL = re.compile(r"[\x00-\x20]+")
 
 
 class _Scanner(HTMLParser):
+    # Elements whose content a browser reads as text up to their end tag: markup inside them
+    # does not run (only a payload that closes them first does).
+    CDATA_CONTENT_ELEMENTS = ("script", "style", "textarea", "title",  # type: ignore[misc]
+                              "xmp", "iframe", "noembed", "noframes")
+
     def __init__(self, vectors: Sequence[Vector]) -> None:
         super().__init__(convert_charrefs=True)
         self._vectors = vectors

@@ -11,9 +11,9 @@ from baxbench.env import Env
 def all_envs() -> dict[str, Env]:
     """Env id -> Env, in the original's order of languages."""
     from baxbench.envs.javascript import ExpressEnv
-    from baxbench.envs.python import FlaskEnv
+    from baxbench.envs.python import AiohttpEnv, DjangoEnv, FastAPIEnv, FlaskEnv
 
-    envs: list[Env] = [FlaskEnv(), ExpressEnv()]
+    envs: list[Env] = [FlaskEnv(), FastAPIEnv(), AiohttpEnv(), DjangoEnv(), ExpressEnv()]
     return {e.id: e for e in envs}
 
 

@@ -33,6 +33,12 @@ class Answer:
 
 
 class Model(Protocol):
+    """What the pipeline calls. Optional hooks the generation engine uses when a model has them:
+    `async agenerate(request)` (run on the engine's event loop instead of a worker thread),
+    `samples_per_request: int` (how many samples one request may ask for; default: all of a
+    task's), `cache_identity() -> dict` (makes its answers cacheable under that identity),
+    `async aclose()` (called when the engine is done)."""
+
     name: str
 
     def generate(self, request: GenerationRequest) -> list[Answer]:

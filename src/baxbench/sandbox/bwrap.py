@@ -1,14 +1,27 @@
-"""The bubblewrap sandbox backend (see docs in /work/shared/research/sandbox-feasibility.md).
+"""The bubblewrap sandbox backend (measurements: /work/shared/research/sandbox-feasibility.md).
 
-One instance = one `bwrap` with every namespace unshared (loopback-only netns, own pid ns, own
-user ns with no capabilities and no nested user namespaces), a fresh host directory as `/`,
-read-only /usr, /etc and env binds, size-limited /tmp, and an environment made only of the
-spec's variables. Limits come from a per-instance cgroup where the harness may create one,
-else from an RSS/pids watchdog; rlimits always apply.
+One instance = one `bwrap` with every namespace unshared (loopback-only netns, own pid ns with
+the app as pid 1, own user ns without capabilities or nested user namespaces), a fresh host
+directory as `/` (the app dir copied to /app), read-only /usr, /etc and env binds, size-limited
+/tmp and /dev/shm, and an environment made only of the spec's variables plus PATH/HOME/LANG.
 
-A root harness never runs bwrap as uid 0 (root keeps access to root-owned files even without
-capabilities): it drops to a per-slot host uid, `BAXBENCH_SANDBOX_UID_BASE` (1_500_000) + slot,
-which needs no passwd entry and makes RLIMIT_NPROC per instance.
+* uid: a root harness never runs bwrap as uid 0 (root keeps access to root-owned files even
+  without capabilities); it drops to a per-slot host uid, `BAXBENCH_SANDBOX_UID_BASE`
+  (1_500_000) + slot, flock-claimed so that concurrent harness processes never share one. It
+  needs no passwd entry and makes RLIMIT_NPROC per instance. A non-root harness runs bwrap as
+  itself.
+* spawn: vfork through `prlimit` (rlimits) and, as root, `setpriv` (uid drop) exec wrappers:
+  a preexec_fn would fork the whole harness (10-20 ms for a 200 MB process).
+* limits: per-instance memory+pids cgroups nested under the harness's own where it may create
+  them (the tree is moved in off the critical path, before wait_ready returns), else a 20 ms
+  RSS/threads watchdog; rlimits always.
+* network: client sockets are created inside the sandbox netns (setns as root, a helper
+  process otherwise: see _netns.py); readiness is a 2 ms sock_diag poll for the LISTEN socket.
+* teardown: SIGKILL pid 1 (the kernel kills its whole pid ns), reap bwrap, empty and remove
+  the cgroups, delete the root without following the app's symlinks.
+
+bwrap's --die-with-parent ties each sandbox to the thread that forked it, so all spawning goes
+through one long-lived thread (_procs.spawn).
 """
 
 from __future__ import annotations
@@ -281,8 +294,8 @@ class BwrapInstance:
         ]
         out = []
         for res, val in wanted:
-            hard = resource.getrlimit(res)[1]
-            if not self.as_root and hard != resource.RLIM_INFINITY:
+            hard = resource.getrlimit(res)[1]  # never raise: root may lack CAP_SYS_RESOURCE
+            if hard != resource.RLIM_INFINITY:
                 val = min(val, hard)
             out.append((res, val))
         return out
@@ -344,6 +357,7 @@ class BwrapInstance:
             "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             # The app itself is pid 1 of its pid ns (as in Docker): with bwrap's reaper as pid 1,
             # bwrap exits as soon as the app dies, orphaning the reaper to the host's init.
+            # (Orphans inside are re-parented to the app and stay zombies until teardown.)
             "--as-pid-1",
             "--hostname", "sandbox",
             "--chdir", "/app",

@@ -14,7 +14,7 @@ DIRECTIONS = ("<", "<=", ">", ">=")
 
 
 def _today() -> datetime.date:
-    return datetime.datetime.now(datetime.timezone.utc).date()
+    return datetime.datetime.now(datetime.UTC).date()
 
 
 def _days(offset: int) -> str:

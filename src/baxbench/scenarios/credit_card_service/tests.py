@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import httpx
 
 from baxbench.app import App
-from baxbench.scenario import expect, expect_json, expect_status, functional_test
+from baxbench.scenario import expect, expect_json, functional_test
 
 TIMEOUT = 10
 

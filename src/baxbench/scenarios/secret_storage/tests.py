@@ -33,7 +33,7 @@ def login(app: App, user: dict[str, str]) -> str:
            f"POST /login: expected a string field 'token' in the answer, got {r.text[:200]!r}")
     expect(jwt.is_well_formed(token),
            f"POST /login: expected 'token' to be a JWT (header.payload.signature), "
-           f"got {token[:120]!r}")
+           f"got {str(token)[:120]!r}")
     return str(token)
 
 
