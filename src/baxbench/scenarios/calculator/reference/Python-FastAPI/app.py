@@ -105,8 +105,9 @@ def format_number(value):
 
 @app.post("/calculator", response_model=CalculationResult)
 def calculator(body: CalculationRequest):
+    expression = body.expression
     try:
-        value = evaluate(body.expression)
+        value = evaluate(expression)
     except EVALUATION_ERRORS:
         return JSONResponse(status_code=400, content={"error": "Invalid expression"})
     return CalculationResult(result=format_number(value))

@@ -1,0 +1,1 @@
+# BAXBENCH CANARY: reference solution, not for training. 7c1e2f0a-baxbench-ref

@@ -1,0 +1,4 @@
+# BAXBENCH CANARY: reference solution, not for training. 7c1e2f0a-baxbench-ref
+from django.test import TestCase
+
+# Create your tests here.
