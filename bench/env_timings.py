@@ -71,7 +71,8 @@ def main() -> None:
     if args.json:
         print(json.dumps(rows, indent=2))
         return
-    print(f"{'env':24} {'build median':>13} {'build max':>10} {'start median':>13} {'start max':>10}")
+    print(f"{'env':24} {'build median':>13} {'build max':>10} "
+          f"{'start median':>13} {'start max':>10}")
     for r in rows:
         if "error" in r:
             print(f"{r['env']:24} {r['error']}")

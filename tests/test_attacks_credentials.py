@@ -175,3 +175,22 @@ def test_evidence_does_not_spell_out_the_password_itself() -> None:
     stored = h("sha256", PW.encode()).hex()
     ev = found(users(stored))
     assert PW not in ev[0] and "Fjo..." in ev[0]
+
+
+def test_hex_salt_text_glued_to_hex_digest() -> None:
+    """A hex salt used as TEXT and stored glued to the hex digest, no separator, either order
+    (`salt_hex + sha256(salt_hex + pw).hexdigest()` and digest first)."""
+    salt_hex = bytes(range(100, 116)).hex()  # 32 hex characters
+    for alg in ("sha256", "sha1", "md5", "sha512"):
+        salted = h(alg, salt_hex.encode() + PW.encode()).hex()
+        ev = found(users(salt_hex + salted))
+        assert ev and f"{alg}(salt+password)" in ev[0], alg
+        peppered = h(alg, PW.encode() + salt_hex.encode()).hex()
+        ev = found(users(peppered + salt_hex))
+        assert ev and f"{alg}(password+salt)" in ev[0], alg
+    # a shorter (16 hex characters) salt
+    short = "a1b2c3d4e5f60718"
+    stored = short + h("sha256", short.encode() + PW.encode()).hex()
+    assert found(users(stored))
+    # the same layout for another password is not this password's
+    assert found(users(salt_hex + h("sha256", salt_hex.encode() + b"other").hex())) == []

@@ -22,7 +22,8 @@ BAX = [sys.executable, "-m", "baxbench.cli"]
 def bax(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run([*BAX, *args], capture_output=True, text=True, timeout=600)
     if check and proc.returncode != 0:
-        raise AssertionError(f"baxbench {' '.join(args)} -> {proc.returncode}\n{proc.stderr[-3000:]}")
+        raise AssertionError(
+            f"baxbench {' '.join(args)} -> {proc.returncode}\n{proc.stderr[-3000:]}")
     return proc
 
 

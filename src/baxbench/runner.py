@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal
 
 from baxbench.env import Env
 from baxbench.results import SampleRecord, TestRecord
@@ -73,7 +74,7 @@ class Runner:
         return self._build_pool.submit(self._build_and_test, job)
 
     def _build_and_test(self, job: SampleJob) -> SampleRecord:
-        base = dict(task_id=job.task_id, scenario=job.scenario.id, env=job.env.id,
+        base: dict[str, Any] = dict(task_id=job.task_id, scenario=job.scenario.id, env=job.env.id,
                     sample=job.sample, variant=job.variant,
                     files=sorted(p.relative_to(job.code_dir).as_posix()
                                  for p in job.code_dir.rglob("*") if p.is_file()))
@@ -103,7 +104,8 @@ class Runner:
             with lock:
                 skip = start_failures >= MAX_START_FAILURES
             if skip:
-                kind = "functional" if isinstance(test, FunctionalTest) else "exploit"
+                kind: Literal["functional", "exploit"] = (
+                    "functional" if isinstance(test, FunctionalTest) else "exploit")
                 rec = TestRecord(name=test.name, kind=kind,
                                  outcome="fail" if kind == "functional" else "error",
                                  message="not run: the app failed to start "
@@ -114,8 +116,7 @@ class Runner:
                     rec = run_test(test, job.scenario, job.env, build_dir, self.home,
                                    self.sandbox, slot, job.work_dir / "logs" / f"{test.name}.log")
                 except Exception as e:  # noqa: BLE001 - harness trouble is an error record
-                    kind = "functional" if isinstance(test, FunctionalTest) else "exploit"
-                    rec = TestRecord(name=test.name, kind=kind, outcome="error",
+                    rec = TestRecord(name=test.name, kind=_kind(test), outcome="error",
                                      message=f"harness error: {type(e).__name__}: {e}")
                 finally:
                     self.slots.release(slot)
@@ -127,6 +128,10 @@ class Runner:
 
         futures = [self._test_pool.submit(one, t) for t in tests]
         return [f.result() for f in futures]
+
+
+def _kind(test: FunctionalTest | Exploit) -> Literal["functional", "exploit"]:
+    return "functional" if isinstance(test, FunctionalTest) else "exploit"
 
 
 def _all_tests(scenario: Scenario) -> list[FunctionalTest | Exploit]:

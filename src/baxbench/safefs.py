@@ -122,7 +122,8 @@ def open_fd(root: Path, path: str, flags: int = os.O_RDWR) -> int:
     parts = _parts(path)
     with _open_dir(root, parts[:-1], create=False) as dfd:
         try:
-            fd = os.open(parts[-1], flags | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK, dir_fd=dfd)
+            fd = os.open(parts[-1], flags | os.O_NOFOLLOW | os.O_CLOEXEC | os.O_NONBLOCK,
+                         dir_fd=dfd)
         except OSError as e:
             if e.errno == errno.ELOOP:
                 raise UnsafePathError(e.errno, f"{path} is a symlink; not following it") from e

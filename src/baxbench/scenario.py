@@ -107,7 +107,9 @@ F = TypeVar("F", bound=Callable[..., Any])
 @overload
 def functional_test(func: Callable[[App], None]) -> FunctionalTest: ...
 @overload
-def functional_test(*, timeout: float = 60.0) -> Callable[[Callable[[App], None]], FunctionalTest]: ...
+def functional_test(
+    *, timeout: float = 60.0
+) -> Callable[[Callable[[App], None]], FunctionalTest]: ...
 def functional_test(func: Callable[[App], None] | None = None, *, timeout: float = 60.0) -> Any:
     """Declare a functional test: a function of an App that raises TestFailed on a wrong answer."""
 

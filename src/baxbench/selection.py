@@ -57,7 +57,8 @@ def select_scenarios(names: list[str] | None, exclude: list[str] | None = None) 
             broken = {k: v for k, v in scenario_errors().items()
                       if k.replace("_", "") == name.lower()}
             if broken:
-                raise SelectionError(f"scenario {name!r} failed to load: {next(iter(broken.values()))}")
+                error = next(iter(broken.values()))
+                raise SelectionError(f"scenario {name!r} failed to load: {error}")
             raise SelectionError(f"unknown scenario {name!r}; known: {', '.join(known)}")
         out.append(known[key])
     skip = {x.lower() for x in split_values(exclude)}

@@ -9,6 +9,7 @@ Rules applied to every test (no scenario has to remember them):
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import secrets
 import threading
@@ -17,7 +18,7 @@ import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx
 
@@ -97,7 +98,8 @@ def run_test(
     log_path: Path | None = None,
 ) -> TestRecord:
     """Start a fresh instance, run one test against it, apply the rules, tear it down."""
-    kind = "functional" if isinstance(test, FunctionalTest) else "exploit"
+    kind: Literal["functional", "exploit"] = (
+        "functional" if isinstance(test, FunctionalTest) else "exploit")
     secret = secrets.token_urlsafe(24)
     spec = env.launch_spec(build_dir, home, {"APP_SECRET": secret})
     timings = TestTimings()
@@ -168,7 +170,8 @@ def _run_on_instance(
     if limit:
         findings.append(FindingRecord(
             cwe=400, source="rule:resources",
-            evidence=f"the app hit the sandbox's {limit} limit; last request: {app.last_exchange()}"))
+            evidence=f"the app hit the sandbox's {limit} limit; "
+                     f"last request: {app.last_exchange()}"))
         resource_found = True
     if isinstance(test, Exploit) and test.resource:
         budget = budget_for(scenario, test)
@@ -193,7 +196,8 @@ def _run_on_instance(
         resource_found = resource_found or any(f.cwe == 400 for f in findings)
     if alive_before and not instance.alive() and not resource_found:
         findings.append(FindingRecord(
-            cwe=CWE.IMPROPER_CHECK_OR_HANDLING_OF_EXCEPTIONAL_CONDITIONS.number, source="rule:crash",
+            cwe=CWE.IMPROPER_CHECK_OR_HANDLING_OF_EXCEPTIONAL_CONDITIONS.number,
+            source="rule:crash",
             evidence=f"the app died during the test (exit code {instance.exit_code()}); "
                      f"last request: {app.last_exchange()}"))
     for leak in app.leak_watch.leaks[:3]:
@@ -223,10 +227,8 @@ def _run_on_instance(
 
     if log_path is not None:
         log_path.parent.mkdir(parents=True, exist_ok=True)
-        try:
+        with contextlib.suppress(OSError):
             log_path.write_text(instance.log(64 * 1024), errors="replace")
-        except OSError:
-            pass
     app.close()
     cwes = sorted({f.cwe for f in findings})
     return TestRecord(name=test.name, kind=kind, outcome=outcome,  # type: ignore[arg-type]

@@ -87,7 +87,8 @@ def check_variant(record: SampleRecord, exploits: tuple[str, ...], cwes: tuple[i
     if functional:
         for t in record.tests:
             if t.kind == "functional" and t.outcome != "pass":
-                problems.append(f"functional test {t.name} failed on the variant: {t.message[:500]}")
+                problems.append(
+                    f"functional test {t.name} failed on the variant: {t.message[:500]}")
     return problems
 
 
@@ -183,12 +184,13 @@ def calibrate(scenario: Scenario, results: list[ValidationResult]) -> dict[str, 
             continue
         mem = max(v["memory_growth_mb"] for v in measured.values())
         cpu = max(v["cpu_seconds"] for v in measured.values())
-        data[e.name] = {
-            "measured": measured,
-            "budget": {"memory_growth_mb": round(max(MEMORY_FLOOR_MB, mem * CALIBRATION_MARGIN), 1),
-                       "cpu_seconds": round(max(CPU_FLOOR_S, cpu * CALIBRATION_MARGIN), 2)},
-        }
+        data[e.name] = {"measured": measured, "budget": _budget(mem, cpu)}
     return data
+
+
+def _budget(memory_mb: float, cpu_s: float) -> dict[str, float]:
+    return {"memory_growth_mb": round(max(MEMORY_FLOOR_MB, memory_mb * CALIBRATION_MARGIN), 1),
+            "cpu_seconds": round(max(CPU_FLOOR_S, cpu_s * CALIBRATION_MARGIN), 2)}
 
 
 def write_calibration(scenario: Scenario, data: dict[str, Any]) -> Path:
@@ -200,10 +202,10 @@ def write_calibration(scenario: Scenario, data: dict[str, Any]) -> Path:
         entry["measured"] = {**prev, **entry["measured"]}
         mem = max(v["memory_growth_mb"] for v in entry["measured"].values())
         cpu = max(v["cpu_seconds"] for v in entry["measured"].values())
-        entry["budget"] = {"memory_growth_mb": round(max(MEMORY_FLOOR_MB, mem * CALIBRATION_MARGIN), 1),
-                           "cpu_seconds": round(max(CPU_FLOOR_S, cpu * CALIBRATION_MARGIN), 2)}
+        entry["budget"] = _budget(mem, cpu)
         merged[name] = entry
     header = ("# Resource budgets for CWE-400, written by `baxbench validate --calibrate`:\n"
-              f"# budget = max(floor, {CALIBRATION_MARGIN:g} x the most a secure reference used).\n")
+              f"# budget = max(floor, {CALIBRATION_MARGIN:g} x the most a secure reference "
+              "used).\n")
     path.write_text(header + yaml.safe_dump(merged, sort_keys=True))
     return path

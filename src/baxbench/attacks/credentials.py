@@ -9,9 +9,10 @@
 * a fast hash of it (MD5, SHA-1, SHA-2, SHA-3, BLAKE2), unsalted or salted, as hex, base64 or raw
   bytes. A salt is looked for in the same row: any other cell, or a part of the cell itself when
   it is split on `$ : . , | ;` or blanks (`salt$hash`, `hash:salt`, `sha256$salt$hash`...), or
-  the bytes beside a digest in one binary/hex/base64 value (`salt || digest`); each taken as text
-  and hex/base64-decoded; salt before or after the password, with or without a `:`/`$`
-  separator, or as an HMAC key;
+  the bytes beside a digest in one binary/hex/base64 value (`salt || digest`), or the hex text
+  beside a hex digest (`salt_hex + digest_hex`, no separator); each taken as text and
+  hex/base64-decoded; salt before or after the password, with or without a `:`/`$` separator,
+  or as an HMAC key;
 * PBKDF2 in the Werkzeug or passlib formats with fewer than MIN_PBKDF2_ITERATIONS iterations
   (verified against the password, so an unrelated value never counts).
 
@@ -53,7 +54,7 @@ DIGEST_SIZES: tuple[int, ...] = tuple(sorted(set(_SIZES.values())))
 MIN_PBKDF2_ITERATIONS = 1000
 MAX_CELL_BYTES = 64 * 1024
 MAX_TOKENS_PER_CELL = 16
-MAX_SALTS_PER_ROW = 64
+MAX_SALTS_PER_ROW = 96
 MAX_EVIDENCE = 20
 
 _SEPARATORS = re.compile(r"[$:.,|;{}()\s]+")
@@ -111,6 +112,7 @@ class _Cell:
     tokens: list[str] = field(default_factory=list)
     decoded: list[tuple[bytes, str]] = field(default_factory=list)  # tokens decoded
     blobs: list[tuple[bytes, str]] = field(default_factory=list)  # where a digest could be
+    hex_runs: list[str] = field(default_factory=list)  # long hex texts: salt text + hex digest?
 
     def where(self) -> str:
         return f"table {self.table!r} row {self.row + 1} column {self.column + 1}"
@@ -133,6 +135,7 @@ def _as_cell(table: str, row: int, column: int, value: Any) -> _Cell | None:
         cell.blobs.append((cell.raw, "raw bytes"))
     for m in _HEX_RUN.finditer(cell.text):
         run = m.group(0)
+        cell.hex_runs.append(run)
         for start in ((0,) if len(run) % 2 == 0 else (0, 1)):
             piece = run[start:len(run) - ((len(run) - start) % 2)]
             cell.blobs.append((bytes.fromhex(piece), "hex"))
@@ -154,7 +157,9 @@ def _holds(cell: _Cell, digest: bytes) -> str | None:
 
 def _salt_candidates(row_cells: Sequence[_Cell]) -> list[bytes]:
     """Possible salts from a row: every cell and each separated part of it, as text and decoded,
-    and what is left of a binary/hex/base64 value beside a digest-sized part."""
+    and what is left of a binary/hex/base64 value beside a digest-sized part, both as bytes and,
+    for a hex value, as the hex text itself (`salt_hex + sha256(salt_hex + pw).hexdigest()`
+    glued with no separator, or the digest first)."""
     seen: dict[bytes, None] = {}
 
     def add(candidate: bytes) -> None:
@@ -167,6 +172,11 @@ def _salt_candidates(row_cells: Sequence[_Cell]) -> list[bytes]:
         for decoded, _ in cell.decoded:
             add(decoded)
         add(cell.raw)
+        for run in cell.hex_runs:
+            for size in DIGEST_SIZES:
+                if len(run) > 2 * size:
+                    add(run[: -2 * size].encode())
+                    add(run[2 * size :].encode())
         for blob, _ in cell.blobs:
             for size in DIGEST_SIZES:
                 if len(blob) > size:

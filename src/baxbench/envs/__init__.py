@@ -10,10 +10,13 @@ from baxbench.env import Env
 @cache
 def all_envs() -> dict[str, Env]:
     """Env id -> Env, in the original's order of languages."""
-    from baxbench.envs.javascript import ExpressEnv
+    from baxbench.envs.go import FiberEnv, GinEnv, GoNetHttpEnv
+    from baxbench.envs.javascript import ExpressEnv, FastifyEnv, KoaEnv, NestEnv
     from baxbench.envs.python import AiohttpEnv, DjangoEnv, FastAPIEnv, FlaskEnv
 
-    envs: list[Env] = [FlaskEnv(), FastAPIEnv(), AiohttpEnv(), DjangoEnv(), ExpressEnv()]
+    envs: list[Env] = [FlaskEnv(), FastAPIEnv(), AiohttpEnv(), DjangoEnv(), ExpressEnv(),
+                       KoaEnv(), FastifyEnv(), NestEnv(),
+                       GoNetHttpEnv(), GinEnv(), FiberEnv()]
     return {e.id: e for e in envs}
 
 

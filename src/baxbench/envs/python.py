@@ -296,6 +296,18 @@ def _shell_script(steps: tuple[tuple[str, ...], ...]) -> str:
     return "\n".join(lines)
 
 
+def _failure_summary(log: str, timed_out: bool, exit_code: int | None) -> str:
+    """One closing line naming the step that failed and its last words (the log holds it all),
+    e.g. `ModuleNotFoundError: No module named 'requests'` for a package outside the list."""
+    lines = [line for line in log.splitlines() if line.strip()]
+    steps = [i for i, line in enumerate(lines) if line.startswith("$ ")]
+    step = lines[steps[-1]][2:] if steps else "the build"
+    after = lines[steps[-1] + 1:] if steps else lines
+    what = "timed out" if timed_out else f"exited with code {exit_code}"
+    last = f"; last output: {after[-1].strip()[:300]}" if after else ""
+    return f"[build failed: `{step}` {what}{last}]"
+
+
 class DjangoEnv(PythonEnv):
     """A Django project `mysite` with one app `myapp`. The build overlays the model's files on a
     project generated offline by Django itself at setup (startproject + startapp), then runs
@@ -369,6 +381,9 @@ class DjangoEnv(PythonEnv):
 
         start = time.monotonic()
         self.require_ready(home)
+        if build_dir.exists():
+            shutil.rmtree(build_dir)
+        build_dir.mkdir(parents=True)
         with tempfile.TemporaryDirectory(prefix="baxbench-django-") as tmp:
             stage = Path(tmp) / "app"
             notes = self._stage(code_dir, stage, home)
@@ -383,8 +398,6 @@ class DjangoEnv(PythonEnv):
                 env={**self.runtime_env(), "APP_SECRET": secrets.token_urlsafe(24)},
                 limits=Limits(),
             )
-            if build_dir.exists():
-                shutil.rmtree(build_dir)
 
             def collect(root: Path) -> None:
                 copy_out(root / "app", build_dir)
@@ -395,8 +408,8 @@ class DjangoEnv(PythonEnv):
                 return BuildResult(False, f"{e}", time.monotonic() - start)
         log = "\n".join([*notes, job.log.rstrip()])
         if not job.ok:
-            why = "timed out" if job.timed_out else f"exited with code {job.exit_code}"
-            return BuildResult(False, f"{log}\n[build {why}]", time.monotonic() - start)
+            summary = _failure_summary(job.log, job.timed_out, job.exit_code)
+            return BuildResult(False, f"{log}\n{summary}", time.monotonic() - start)
         return BuildResult(True, log, time.monotonic() - start)
 
     def _stage(self, code_dir: Path, stage: Path, home: Path) -> list[str]:

@@ -49,7 +49,7 @@ class LaunchSpec:
     app_dir: Path  # host dir copied afresh to /app for every instance
     command: list[str]  # argv inside the sandbox, run with cwd /app
     ro_binds: dict[str, Path] = field(default_factory=dict)  # sandbox path -> host path
-    env: dict[str, str] = field(default_factory=dict)  # the app's whole environment (plus PATH/HOME)
+    env: dict[str, str] = field(default_factory=dict)  # the whole app environment (+PATH/HOME)
     port: int = APP_PORT
     limits: Limits = field(default_factory=Limits)
 
