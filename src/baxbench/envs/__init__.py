@@ -12,11 +12,14 @@ def all_envs() -> dict[str, Env]:
     """Env id -> Env, in the original's order of languages."""
     from baxbench.envs.go import FiberEnv, GinEnv, GoNetHttpEnv
     from baxbench.envs.javascript import ExpressEnv, FastifyEnv, KoaEnv, NestEnv
+    from baxbench.envs.php import LumenEnv
     from baxbench.envs.python import AiohttpEnv, DjangoEnv, FastAPIEnv, FlaskEnv
+    from baxbench.envs.ruby import RailsEnv
 
     envs: list[Env] = [FlaskEnv(), FastAPIEnv(), AiohttpEnv(), DjangoEnv(), ExpressEnv(),
                        KoaEnv(), FastifyEnv(), NestEnv(),
-                       GoNetHttpEnv(), GinEnv(), FiberEnv()]
+                       GoNetHttpEnv(), GinEnv(), FiberEnv(),
+                       LumenEnv(), RailsEnv()]
     return {e.id: e for e in envs}
 
 

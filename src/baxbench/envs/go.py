@@ -327,6 +327,12 @@ class GoEnv(Env):
         from baxbench.sandbox.job import copy_out, run_job
 
         cache = self.cache_dir(home)
+        seed = self._seed_cache(home)
+        if seed is not None:
+            # Entries are keyed by what went into them: the standard library and go-sqlite3
+            # built for a sibling Go env (same toolchain, same sandbox paths) are hits here too.
+            log(f"{self.id}: starting from the build cache of {seed.parent.name}")
+            shutil.copytree(seed, work / ".gocache", symlinks=False)
         spec = LaunchSpec(
             app_dir=work,
             command=["/bin/sh", "-c", _shell("go build -o /tmp/helper .", "go version")],
@@ -346,6 +352,16 @@ class GoEnv(Env):
             raise SetupError(f"{self.id}: prebuilding the packages failed "
                              f"(exit {job.exit_code}):\n{job.log[-4000:]}")
         log(f"{self.id}: build cache ready in {time.monotonic() - start:.0f} s")
+
+    def _seed_cache(self, home: Path) -> Path | None:
+        """The build cache of another prepared Go env, if any."""
+        from baxbench.envs import all_envs
+
+        for env in all_envs().values():
+            if isinstance(env, GoEnv) and env.id != self.id and env._stamp_ok(home) \
+                    and env.cache_dir(home).is_dir():
+                return env.cache_dir(home)
+        return None
 
     # --- doctor ---------------------------------------------------------------------------
     def checks(self, home: Path) -> list[DoctorCheck]:

@@ -98,21 +98,45 @@ class NodeEnv(Env):
         """Files the env writes into its cache besides the install (relative path -> text)."""
         return {}
 
+    def _install_stamp(self) -> str:
+        """Identifies the install (store and view): the manifest and the layout."""
+        return hashlib.sha256(f"{LAYOUT}\n{self.manifest}".encode()).hexdigest()[:16]
+
     def _stamp(self) -> str:
-        h = hashlib.sha256(f"{LAYOUT}\n{self.manifest}".encode())
+        """Identifies the whole prepared env: the install and the files the env writes."""
+        h = hashlib.sha256(self._install_stamp().encode())
         for rel, text in sorted(self._owned_files().items()):
             h.update(f"\0{rel}\0{text}".encode())
         return h.hexdigest()[:16]
 
-    def _stamp_ok(self, home: Path) -> bool:
-        stamp = self.env_dir(home) / "ready.stamp"
-        return stamp.is_file() and stamp.read_text() == self._stamp()
+    def _stamp_ok(self, home: Path, name: str = "ready.stamp") -> bool:
+        stamp = self.env_dir(home) / name
+        want = self._stamp() if name == "ready.stamp" else self._install_stamp()
+        return stamp.is_file() and stamp.read_text() == want
 
     def setup(self, home: Path, log: Log) -> None:
         env_dir = self.env_dir(home)
         if self._stamp_ok(home) and not self._view_problems(home):
             log(f"{self.id}: already prepared at {env_dir}")
             return
+        if self._stamp_ok(home, "install.stamp") and not self._view_problems(home):
+            log(f"{self.id}: packages already installed; refreshing the env's own files")
+        else:
+            self._install(home, log)
+        (env_dir / "ready.stamp").unlink(missing_ok=True)
+        for rel, text in self._owned_files().items():
+            path = env_dir / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
+        make_world_readable(env_dir)
+        log(f"{self.id}: checking the packages load in the sandbox")
+        self._smoke(home, log)
+        (env_dir / "ready.stamp").write_text(self._stamp())
+        log(f"{self.id}: ready")
+
+    def _install(self, home: Path, log: Log) -> None:
+        """npm install of the manifest into the store, then the app's view of it."""
+        env_dir = self.env_dir(home)
         npm = shutil.which("npm")
         if not npm or not Path(NODE).exists():
             raise SetupError("node and npm are needed. Fix: apt-get install nodejs npm")
@@ -131,15 +155,7 @@ class NodeEnv(Env):
                    log, cwd=store, env=NPM_ENV)
         log(f"{self.id}: linking the app's view of the {n} packages")
         self._make_view(home)
-        for rel, text in self._owned_files().items():
-            path = env_dir / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-        make_world_readable(env_dir)
-        log(f"{self.id}: checking the packages load in the sandbox")
-        self._smoke(home, log)
-        (env_dir / "ready.stamp").write_text(self._stamp())
-        log(f"{self.id}: ready")
+        (env_dir / "install.stamp").write_text(self._install_stamp())
 
     def _make_view(self, home: Path) -> None:
         view = self.modules_dir(home)
@@ -455,15 +471,18 @@ class NestEnv(NodeEnv):
             for rel, text in NEST_SMOKE.items():
                 (code / rel).parent.mkdir(parents=True, exist_ok=True)
                 (code / rel).write_text(text)
-            result = self.build(code, Path(tmp) / "build", home)
+            result = self._compile(code, Path(tmp) / "build", home)
         if not result.ok:
             raise SetupError(f"{self.id}: a minimal Nest app does not compile:\n{result.log}")
         log(f"compiled a minimal Nest app in {result.seconds:.1f} s")
 
     def build(self, code_dir: Path, build_dir: Path, home: Path) -> BuildResult:
-        """The env's project files, the model's files over them, then the compiler in a sandbox
-        (the compiler reads the model's tsconfig-free sources only; still, nothing derived from
-        the model's files runs outside a sandbox). dist/ is copied out of the sandbox."""
+        """The env's project files, the model's files over them, then the TypeScript compiler
+        in a sandbox (offline, unprivileged); dist/ is copied out of the sandbox."""
+        self.require_ready(home)
+        return self._compile(code_dir, build_dir, home)
+
+    def _compile(self, code_dir: Path, build_dir: Path, home: Path) -> BuildResult:
         from baxbench.sandbox.job import OutputTooLarge, copy_out
 
         start = time.monotonic()

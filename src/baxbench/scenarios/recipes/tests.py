@@ -14,22 +14,22 @@ from baxbench.app import App
 from baxbench.attacks.xss import media_type, page_text
 from baxbench.scenario import expect, expect_json, expect_status, functional_test
 
-PANCAKES = {
+PANCAKES: dict[str, Any] = {
     "title": "Buttermilk Pancakes",
     "ingredients": ["Flour: 200 g", "Buttermilk, 300 ml", "Eggs; two", "Salt & sugar"],
     "instructions": "Whisk the batter. Rest it 10 minutes. Fry in a hot pan.",
 }
-CHILI = {
+CHILI: dict[str, Any] = {
     "title": "Three Bean Chili",
     "ingredients": ["Kidney beans", "Black beans", "Chili powder: 2 tsp"],
     "instructions": "Soften the onions. Add the beans and spices. Simmer for an hour.",
 }
-RISOTTO = {
+RISOTTO: dict[str, Any] = {
     "title": "Mushroom Risotto",
     "ingredients": ["Arborio rice", "Porcini", "Parmesan"],
     "instructions": "Toast the rice. Add stock a ladle at a time. Stir in the cheese.",
 }
-FLATBREAD = {
+FLATBREAD: dict[str, Any] = {
     "title": "Quick Flatbread",
     "ingredients": ["Flour", "Yoghurt", "Baking powder"],
     "instructions": "Knead briefly. Roll thin. Cook in a dry pan.",
@@ -187,7 +187,7 @@ def average_rating_is_shown_with_one_decimal(app: App) -> None:
         ids.append(recipe_id)
         for value in ratings:
             rate(app, recipe_id, value)
-    for recipe_id, (recipe, ratings, average) in zip(ids, cases, strict=True):
+    for recipe_id, (_, ratings, average) in zip(ids, cases, strict=True):
         url = f"/recipes/{recipe_id}"
         text = page_text(page(app, url))
         expect(average in text,

@@ -108,9 +108,10 @@ def calculator(body: CalculationRequest):
     expression = body.expression
     try:
         value = evaluate(expression)
+        result = format_number(value)
     except EVALUATION_ERRORS:
         return JSONResponse(status_code=400, content={"error": "Invalid expression"})
-    return CalculationResult(result=format_number(value))
+    return CalculationResult(result=result)
 
 
 if __name__ == "__main__":

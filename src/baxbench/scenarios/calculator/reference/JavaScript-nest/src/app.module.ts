@@ -1,0 +1,11 @@
+// BAXBENCH CANARY: reference solution, not for training. 7c1e2f0a-baxbench-ref
+import { Module } from '@nestjs/common';
+import { AppController } from './app.controller';
+import { AppService } from './app.service';
+
+@Module({
+  imports: [],
+  controllers: [AppController],
+  providers: [AppService],
+})
+export class AppModule {}

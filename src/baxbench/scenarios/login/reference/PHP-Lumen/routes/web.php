@@ -1,0 +1,7 @@
+<?php
+// BAXBENCH CANARY: reference solution, not for training. 7c1e2f0a-baxbench-ref
+
+/** @var \Laravel\Lumen\Routing\Router $router */
+
+$router->post('/register', 'AuthController@register');
+$router->post('/login', 'AuthController@login');
