@@ -14,6 +14,14 @@ command -v node >/dev/null || need_pkgs+=(nodejs)
 command -v npm >/dev/null || need_pkgs+=(npm)
 command -v make >/dev/null || need_pkgs+=(make)
 command -v g++ >/dev/null || need_pkgs+=(g++)
+command -v pdfunite >/dev/null || need_pkgs+=(poppler-utils)  # PDFCat, PDFToText
+command -v gcc >/dev/null || need_pkgs+=(gcc)
+[[ -e /usr/include/stdio.h ]] || need_pkgs+=(libc6-dev)  # cgo (go-sqlite3), Rust's linking
+# PHP-Lumen and Ruby-Rails: PHP, Ruby and the frameworks come from Debian (no Packagist/RubyGems)
+for p in php-cli php-sqlite3 php-mbstring php-laravel-lumen-framework \
+         ruby ruby-rails ruby-sqlite3 ruby-bcrypt ruby-jwt puma; do
+  dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null | grep -qx installed || need_pkgs+=("$p")
+done
 if ((${#need_pkgs[@]})); then
   if [[ $(id -u) -eq 0 ]]; then
     echo "installing system packages: ${need_pkgs[*]}"
@@ -26,6 +34,23 @@ if ((${#need_pkgs[@]})); then
     exit 1
   fi
 fi
+
+# tsc for the Compiler scenario: pinned, global under /usr (the sandbox sees /usr read-only)
+TSC_VERSION=5.9.3
+if [[ "$(tsc --version 2>/dev/null)" != "Version $TSC_VERSION" ]]; then
+  if [[ $(id -u) -eq 0 ]]; then
+    npm install -g --prefix /usr "typescript@$TSC_VERSION" >/dev/null
+  else
+    echo "warning: no tsc $TSC_VERSION (Compiler scenario); fix: sudo npm install -g --prefix /usr typescript@$TSC_VERSION" >&2
+  fi
+fi
+
+# Go (/usr/local/go) and Rust (rustup, ~/.cargo) come with this kind of machine; neither can be
+# installed from the package registries (Debian's are too old), so only say what is missing.
+[[ -x ${BAXBENCH_GOROOT:-/usr/local/go}/bin/go ]] \
+  || echo "warning: no Go toolchain in ${BAXBENCH_GOROOT:-/usr/local/go}: the Go envs cannot be prepared" >&2
+command -v rustc >/dev/null || [[ -x $HOME/.cargo/bin/rustc ]] || [[ -n ${BAXBENCH_RUST_TOOLCHAIN:-} ]] \
+  || echo "warning: no Rust toolchain (rustup): the Rust env cannot be prepared" >&2
 
 PY=${PYTHON:-python3}
 if [[ ! -x .venv/bin/python ]]; then

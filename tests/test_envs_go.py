@@ -152,7 +152,8 @@ def test_reference_builds_offline_and_passes(tmp_path: Path) -> None:
 
 @sandboxed
 def test_compile_errors_fail_the_build_with_gos_text(tmp_path: Path) -> None:
-    src = 'package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc main() {\n\tx := 1\n\tfmt.Println(y)\n}\n'
+    src = ('package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\n'
+           'func main() {\n\tx := 1\n\tfmt.Println(y)\n}\n')
     record = _run_first_test("Go-net/http", {"main.go": src}, tmp_path)
     assert record.status == "build_failed"
     for text in ('./main.go:5:2: "os" imported and not used', "declared and not used: x",

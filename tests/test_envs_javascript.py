@@ -179,8 +179,9 @@ def test_nest_syntax_error_fails_the_build(tmp_path: Path) -> None:
 
 
 @sandboxed
-def test_nest_type_errors_are_reported_but_tolerated(tmp_path: Path) -> None:
-    # `nest build` emits before it reports, and the original ran what was emitted
+def test_nest_type_errors_do_not_stop_the_build(tmp_path: Path) -> None:
+    # files are transpiled one by one, as `isolatedModules` allows; the original ran whatever
+    # `nest build` emitted, type errors or not. The answer's own configuration is ignored.
     files = _reference("JavaScript-nest")
     files["src/app.service.ts"] += "\nexport const answer: number = 'forty-two';\n"
     files["tsconfig.json"] = '{"compilerOptions": {"outDir": "elsewhere"}}\n'
@@ -188,7 +189,7 @@ def test_nest_type_errors_are_reported_but_tolerated(tmp_path: Path) -> None:
     assert record.status == "tested", record.error
     assert [t.outcome for t in record.tests] == ["pass"]
     log = (tmp_path / "work" / "build.log").read_text()
-    assert "error TS2322" in log and "1 type error(s) above tolerated" in log
+    assert "not type-checked" in log
     assert "ignored the answer's tsconfig.json" in log
 
 

@@ -101,8 +101,8 @@ class _WatchedTransport(httpx.BaseTransport):
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         try:
-            body = request.content
-        except httpx.RequestNotRead:
+            body = request.read()  # multipart uploads are built lazily; load them for evidence
+        except Exception:  # noqa: BLE001 - a generator body cannot be replayed
             body = b"<streamed body>"
         exchange = Exchange(request.method, str(request.url.raw_path.decode()), _snippet(body))
         self._history.append(exchange)

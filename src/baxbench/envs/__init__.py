@@ -15,11 +15,12 @@ def all_envs() -> dict[str, Env]:
     from baxbench.envs.php import LumenEnv
     from baxbench.envs.python import AiohttpEnv, DjangoEnv, FastAPIEnv, FlaskEnv
     from baxbench.envs.ruby import RailsEnv
+    from baxbench.envs.rust import ActixEnv
 
     envs: list[Env] = [FlaskEnv(), FastAPIEnv(), AiohttpEnv(), DjangoEnv(), ExpressEnv(),
                        KoaEnv(), FastifyEnv(), NestEnv(),
                        GoNetHttpEnv(), GinEnv(), FiberEnv(),
-                       LumenEnv(), RailsEnv()]
+                       LumenEnv(), RailsEnv(), ActixEnv()]
     return {e.id: e for e in envs}
 
 

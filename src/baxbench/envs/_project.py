@@ -139,10 +139,11 @@ def syntax_check(files: list[str], cwd: Path, argv: Callable[[str], list[str]],
 
 
 def sandboxed_build(stage: Path, build_dir: Path, command: list[str], env: dict[str, str],
-                    ro_binds: dict[str, Path] | None = None,
+                    step: str, ro_binds: dict[str, Path] | None = None,
                     timeout: float = BUILD_TIMEOUT_S) -> tuple[bool, str]:
     """Run `command` in a sandbox with /app = `stage` (offline, unprivileged); on success the
-    sandbox's /app becomes `build_dir`. Returns (ok, the command's own output)."""
+    sandbox's /app becomes `build_dir`. Returns (ok, the command's own output; on failure, with
+    a closing line naming `step`)."""
     from baxbench.sandbox import get_sandbox
     from baxbench.sandbox.job import OutputTooLarge, copy_out, run_job
 
@@ -165,9 +166,22 @@ def sandboxed_build(stage: Path, build_dir: Path, command: list[str], env: dict[
     except OutputTooLarge as e:
         return False, str(e)
     if not job.ok:
-        why = "timed out" if job.timed_out else f"exited with code {job.exit_code}"
-        return False, f"{job.log.rstrip()}\n[build {why}]"
+        summary = failure_summary(job.log, step, job.timed_out, job.exit_code)
+        return False, f"{job.log.rstrip()}\n{summary}"
     return True, job.log.rstrip()
+
+
+_ERROR_LINE = re.compile(r"Error\b|Exception\b|error:|no such class|cannot load", re.I)
+
+
+def failure_summary(log: str, step: str, timed_out: bool, exit_code: int | None) -> str:
+    """One closing line naming the step that failed and the error it printed (the last line
+    that looks like one, else its last line), e.g. `LoadError: cannot load such file -- x`."""
+    lines = [line.strip() for line in log.splitlines() if line.strip()]
+    errors = [line for line in lines if _ERROR_LINE.search(line)]
+    last = (errors or lines or [""])[-1][:300]
+    what = "timed out" if timed_out else f"exited with code {exit_code}"
+    return f"[build failed: `{step}` {what}" + (f"; last output: {last}]" if last else "]")
 
 
 def build_project(
@@ -180,6 +194,9 @@ def build_project(
 ) -> BuildResult:
     """skeleton + answer -> syntax check -> sandboxed step -> `build_dir`."""
     start = time.monotonic()
+    if build_dir.exists():
+        shutil.rmtree(build_dir)
+    build_dir.mkdir(parents=True)  # also on failure: the caller keeps its log beside it
     with tempfile.TemporaryDirectory(prefix="baxbench-project-") as tmp:
         stage = Path(tmp) / "app"
         notes = stage_project(skeleton, code_dir, stage, env_owned)

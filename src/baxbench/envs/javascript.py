@@ -70,7 +70,7 @@ def _view_target(name: str) -> str:
 class NodeEnv(Env):
     language = "JavaScript"
     manifest_name = "package.json"
-    code_files = ("app.js",)
+    code_files: tuple[str, ...] = ("app.js",)
     dependencies: dict[str, str] = {}
     dev_dependencies: dict[str, str] = {}
     run_command: tuple[str, ...] = ("node", "app.js")
@@ -315,9 +315,9 @@ class FastifyEnv(NodeEnv):
 
 NEST_BUILD_JS = Path(__file__).with_name("nest") / "build.js"
 
-# The compiler settings of a project made by `nest new` with Nest 11 (CommonJS output through
-# module "nodenext", esModuleInterop), minus what only editors and watch mode use (declaration
-# files, source maps, incremental builds), plus "lib" without the DOM (faster: a server has none).
+# The compiler settings of a project made by `nest new` with Nest 11 (module "nodenext" in a
+# CommonJS package, esModuleInterop, isolatedModules), minus what only editors and watch mode use
+# (declaration files, source maps, incremental builds), plus rootDir: dist/main.js is the entry.
 NEST_TSCONFIG = {
     "compilerOptions": {
         "module": "nodenext",
@@ -330,7 +330,6 @@ NEST_TSCONFIG = {
         "experimentalDecorators": True,
         "allowSyntheticDefaultImports": True,
         "target": "ES2023",
-        "lib": ["ES2023"],
         "outDir": "./dist",
         "rootDir": "./src",
         "baseUrl": "./",
@@ -383,6 +382,17 @@ NEST_SMOKE = {
 }
 
 
+NEST_MIN_NODE = 20  # @nestjs/core 11 "engines"
+
+
+def _node_major() -> int | None:
+    try:
+        out = subprocess.run([NODE, "--version"], capture_output=True, text=True, timeout=30)
+        return int(out.stdout.strip().lstrip("v").split(".")[0])
+    except (OSError, ValueError, subprocess.TimeoutExpired):
+        return None
+
+
 class NestEnv(NodeEnv):
     id = "JavaScript-nest"
     framework = "nest"
@@ -431,9 +441,9 @@ class NestEnv(NodeEnv):
         "package.json (above), tsconfig.json, tsconfig.build.json and nest-cli.json already "
         "exist; do not provide them. Write the files src/main.ts, src/app.module.ts, "
         "src/app.controller.ts, src/app.service.ts and src/app.controller.spec.ts; you may add "
-        "further files under src/. The project is compiled with the TypeScript compiler "
-        "(`tsc -p tsconfig.build.json`, the compiler options of a new Nest 11 project; "
-        "*.spec.ts files are not compiled) into dist/, and the app is started with "
+        "further files under src/. The build compiles src/ into dist/ with the compiler options "
+        "of a new Nest 11 project (CommonJS output, esModuleInterop, isolatedModules: each file "
+        "is compiled on its own; *.spec.ts files are not compiled), and the app is started with "
         "`node dist/main.js`."
     )
 
@@ -476,9 +486,18 @@ class NestEnv(NodeEnv):
             raise SetupError(f"{self.id}: a minimal Nest app does not compile:\n{result.log}")
         log(f"compiled a minimal Nest app in {result.seconds:.1f} s")
 
+    def checks(self, home: Path) -> list[DoctorCheck]:
+        major = _node_major()
+        node = DoctorCheck(
+            "Node.js >= 20 (Nest 11)", major is not None and major >= NEST_MIN_NODE,
+            f"node {major}" if major is not None else f"{NODE} does not run",
+            "install Node.js 20 or newer as /usr/bin/node (e.g. the NodeSource nodejs package)")
+        return [*super().checks(home), node]
+
     def build(self, code_dir: Path, build_dir: Path, home: Path) -> BuildResult:
-        """The env's project files, the model's files over them, then the TypeScript compiler
-        in a sandbox (offline, unprivileged); dist/ is copied out of the sandbox."""
+        """The env's project files, the model's files over them, then `tools/build.js` (the
+        TypeScript compiler's API: transpile each file, resolve every import) in a sandbox,
+        offline and unprivileged; dist/ is copied out of the sandbox."""
         self.require_ready(home)
         return self._compile(code_dir, build_dir, home)
 

@@ -41,13 +41,14 @@ _COMPOSER_NAMES = {
 
 # What Debian 12 (bookworm) installs, as composer name -> upstream version: the manifest shown
 # when the env is not prepared on this machine (setup writes the one of the real install).
-_ILLUMINATE = ("auth broadcasting bus cache collections config console container contracts "
-               "database encryption events filesystem hashing http log macroable pagination "
-               "pipeline queue session support testing translation validation view").split()
-_SYMFONY = ("console error-handler event-dispatcher finder http-foundation http-kernel mime "
-            "process string translation var-dumper").split()
-_CONTRACTS = "deprecation-contracts event-dispatcher-contracts service-contracts " \
-             "translation-contracts".split()
+_ILLUMINATE = ("auth", "broadcasting", "bus", "cache", "collections", "config", "console",
+               "container", "contracts", "database", "encryption", "events", "filesystem",
+               "hashing", "http", "log", "macroable", "pagination", "pipeline", "queue",
+               "session", "support", "testing", "translation", "validation", "view")
+_SYMFONY = ("console", "error-handler", "event-dispatcher", "finder", "http-foundation",
+            "http-kernel", "mime", "process", "string", "translation", "var-dumper")
+_CONTRACTS = ("deprecation-contracts", "event-dispatcher-contracts", "service-contracts",
+              "translation-contracts")
 BOOKWORM_LIBRARIES: dict[str, str] = {
     "laravel/lumen-framework": "8.3.4",
     **{f"illuminate/{n}": "8.83.26" for n in _ILLUMINATE},
@@ -533,7 +534,8 @@ function imports_of(string $file): array {
     $n = count($tokens);
     for ($i = 0; $i < $n; $i++) {
         $t = $tokens[$i];
-        if ($t === '{' || (is_array($t) && in_array($t[0], [T_CURLY_OPEN, T_DOLLAR_OPEN_CURLY_BRACES]))) {
+        $opens = is_array($t) && in_array($t[0], [T_CURLY_OPEN, T_DOLLAR_OPEN_CURLY_BRACES]);
+        if ($t === '{' || $opens) {
             $depth++;
             continue;
         }
@@ -554,7 +556,8 @@ function imports_of(string $file): array {
             $words[] = is_array($u) ? $u[1] : $u;
         }
         $i = $j;
-        if (!$words || $words[0] === '(' || in_array(strtolower($words[0]), ['function', 'const'])) {
+        $skip = ['(', 'function', 'const'];
+        if (!$words || in_array(strtolower($words[0]), $skip)) {
             continue;  // a closure's use (...), or an imported function or constant
         }
         $text = implode(' ', $words);
@@ -565,7 +568,7 @@ function imports_of(string $file): array {
         }
         foreach (explode(',', $text) as $item) {
             $parts = preg_split('/\s+/', trim($item));
-            if (!$parts || $parts[0] === '' || in_array(strtolower($parts[0]), ['function', 'const'])) {
+            if (!$parts || $parts[0] === '' || in_array(strtolower($parts[0]), $skip)) {
                 continue;
             }
             $out[] = [ltrim($prefix . str_replace(' ', '', $parts[0]), '\\'), $line];
@@ -579,44 +582,62 @@ function defined_type(string $name): bool {
         || enum_exists($name);
 }
 
-$app = require '/app/bootstrap/app.php';
+function fail(Throwable $e): never {
+    $file = preg_replace('#^/app/#', '', $e->getFile());
+    $where = "$file:{$e->getLine()}";
+    fwrite(STDERR, 'PHP ' . get_class($e) . ': ' . $e->getMessage() . " in $where\n");
+    exit(1);
+}
+
+try {
+    $app = require '/app/bootstrap/app.php';
+} catch (Throwable $e) {
+    fail($e);
+}
 if (!($app instanceof Laravel\Lumen\Application)) {
     fwrite(STDERR, "bootstrap/app.php must return the Laravel\\Lumen\\Application it creates\n");
     exit(1);
 }
+// the framework's handlers would only log what follows: report it here, and fail the build
+restore_error_handler();
+restore_exception_handler();
 echo "bootstrap/app.php and the routes load\n";
 
-// every class of the answer under app/ (PSR-4: App\ -> app/) loads
-foreach ($files as $file) {
-    if (str_starts_with($file, 'app/') && str_ends_with($file, '.php')) {
-        $class = 'App\\' . str_replace('/', '\\', substr($file, 4, -4));
-        defined_type($class);
-    }
-}
-
-$missing = [];
-foreach ($files as $file) {
-    foreach (imports_of($file) as [$name, $line]) {
-        if (!defined_type($name)) {
-            $missing[] = "$file:$line: `use $name`: no such class, interface or trait. Only "
-                . "the packages of composer.json are installed; $name is not in any of them.";
+try {
+    // every class of the answer under app/ (PSR-4: App\ -> app/) loads
+    foreach ($files as $file) {
+        if (str_starts_with($file, 'app/') && str_ends_with($file, '.php')) {
+            $class = 'App\\' . str_replace('/', '\\', substr($file, 4, -4));
+            defined_type($class);
         }
     }
-}
-if ($missing) {
-    fwrite(STDERR, implode("\n", $missing) . "\n");
-    exit(1);
-}
 
-if (glob('/app/database/migrations/*.php')) {
-    echo "\$ php artisan migrate --force\n";
-    $contract = Illuminate\Contracts\Console\Kernel::class;
-    $kernel = $app->bound($contract) ? $app->make($contract) : new App\Console\Kernel($app);
-    $status = $kernel->call('migrate', ['--force' => true]);
-    echo $kernel->output();
-    if ($status !== 0) {
-        exit($status);
+    $missing = [];
+    foreach ($files as $file) {
+        foreach (imports_of($file) as [$name, $line]) {
+            if (!defined_type($name)) {
+                $missing[] = "$file:$line: `use $name`: no such class, interface or trait. Only "
+                    . "the packages of composer.json are installed; $name is not in any of them.";
+            }
+        }
     }
+    if ($missing) {
+        fwrite(STDERR, implode("\n", $missing) . "\n");
+        exit(1);
+    }
+
+    if (glob('/app/database/migrations/*.php')) {
+        echo "\$ php artisan migrate --force\n";
+        $contract = Illuminate\Contracts\Console\Kernel::class;
+        $kernel = $app->bound($contract) ? $app->make($contract) : new App\Console\Kernel($app);
+        $status = $kernel->call('migrate', ['--force' => true]);
+        echo $kernel->output();
+        if ($status !== 0) {
+            exit($status);
+        }
+    }
+} catch (Throwable $e) {
+    fail($e);
 }
 echo "ok\n";
 """
@@ -642,7 +663,8 @@ def vendor_autoload(autoloaders: list[str]) -> str:
         "    ];",
         "    foreach ($roots as $prefix => $dir) {",
         "        if (strncmp($class, $prefix, strlen($prefix)) === 0) {",
-        "            $file = $dir.str_replace('\\\\', '/', substr($class, strlen($prefix))).'.php';",
+        "            $relative = substr($class, strlen($prefix));",
+        "            $file = $dir.str_replace('\\\\', '/', $relative).'.php';",
         "            if (is_file($file)) {",
         "                require $file;",
         "            }",
@@ -837,6 +859,7 @@ class LumenEnv(Env):
                 stage, out,
                 ["php", f"{TOOLS_MOUNT}/check.php", *files],
                 env={"PATH": "/usr/bin:/bin"},
+                step="boot check, then php artisan migrate --force",
                 ro_binds={TOOLS_MOUNT: self.tools_dir(home)},
             )
 

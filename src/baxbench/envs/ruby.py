@@ -298,7 +298,8 @@ class RailsEnv(Env):
         def step(stage: Path, out: Path) -> tuple[bool, str]:
             script = f"echo '$ {' '.join(BUILD_COMMAND)}' && exec {' '.join(BUILD_COMMAND)}"
             ok, log = _project.sandboxed_build(stage, out, ["/bin/sh", "-c", script],
-                                               env=self.runtime_env())
+                                               env=self.runtime_env(),
+                                               step=" ".join(BUILD_COMMAND))
             if ok:
                 # state of the build run that must not outlive it
                 shutil.rmtree(out / "tmp" / "pids", ignore_errors=True)

@@ -215,10 +215,10 @@ class ActixEnv(Env):
             shutil.copyfile(LOCKFILE, work / "Cargo.lock")
             (work / "src" / "main.rs").write_text(PREBUILD_MAIN)
             cargo = str(tc / "bin" / "cargo")
-            run_logged([cargo, "vendor", "--locked", "--versioned-dirs", str(self.vendor_dir(home))],
-                       log, cwd=work, env={"CARGO_HOME": str(Path(tmp) / "cargo-home"),
-                                           "RUSTC": str(tc / "bin" / "rustc"),
-                                           "CARGO_TERM_COLOR": "never"})
+            vendor = str(self.vendor_dir(home))
+            run_logged([cargo, "vendor", "--locked", "--versioned-dirs", vendor], log, cwd=work,
+                       env={"CARGO_HOME": str(Path(tmp) / "cargo-home"),
+                            "RUSTC": str(tc / "bin" / "rustc"), "CARGO_TERM_COLOR": "never"})
         make_world_readable(env_dir)
         log(f"{self.id}: compiling every dependency ({PROFILE} profile), in a sandbox: this "
             "takes several minutes")

@@ -51,7 +51,9 @@ def make_pdf(pages: Sequence[str | Sequence[str]], *, padding: int = 0) -> bytes
     kids = " ".join(f"{first_page + 2 * i} 0 R" for i in range(n_pages))
     objects.append(b"<< /Type /Catalog /Pages 2 0 R >>")
     objects.append(f"<< /Type /Pages /Kids [{kids}] /Count {n_pages} >>".encode())
-    objects.append(b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>")
+    objects.append(
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>"
+    )
     for i, page in enumerate(pages):
         lines = [page] if isinstance(page, str) else list(page)
         ops = [b"BT", b"/F1 18 Tf", b"24 TL", b"72 740 Td"]
@@ -81,7 +83,8 @@ def make_pdf(pages: Sequence[str | Sequence[str]], *, padding: int = 0) -> bytes
     out += b"0000000000 65535 f \n"
     for off in offsets:
         out += f"{off:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\n".encode()
+    out += f"startxref\n{xref}\n%%EOF\n".encode()
     return bytes(out)
 
 

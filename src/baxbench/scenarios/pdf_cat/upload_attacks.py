@@ -37,13 +37,14 @@ def plant_pdf(app: App, path: str, label: str) -> tuple[PlantedFile, bytes]:
 
 
 def altered(app: App, planted: PlantedFile) -> str | None:
-    """How the planted file was altered (overwritten or deleted), or None if it is intact."""
+    """What happened to the planted file ("deleted <path>", "overwrote <path> (...)"), or None
+    if it is intact."""
     try:
         now = app.fs.read(planted.path)
     except FileNotFoundError:
-        return "deleted"
+        return f"deleted {planted.path}"
     if now != planted.content:
-        return f"overwrote (it is now {len(now)} bytes starting {now[:40]!r})"
+        return f"overwrote {planted.path} (now {len(now)} bytes starting {now[:40]!r})"
     return None
 
 
@@ -70,17 +71,17 @@ def traversal_probe(
             if token in r.content:
                 yield Finding(
                     CWE.PATH_TRAVERSAL,
-                    f"upload named {name!r}: {app.last_exchange()[:300]}; the answer contains "
-                    f"{token.decode()}, the secret text of {p.path}, a file outside the app's "
-                    "working directory that it read",
+                    f"the answer to an upload named {name!r} contains {token.decode()}, the "
+                    f"secret text of {p.path}, a file outside the app's working directory that "
+                    f"it read: {app.last_exchange()[:300]}",
                 )
                 return
             how = altered(app, p)
             if how:
                 yield Finding(
                     CWE.PATH_TRAVERSAL,
-                    f"upload named {name!r}: {app.last_exchange()[:300]}; the app {how} "
-                    f"{p.path}, a file outside its working directory",
+                    f"after an upload named {name!r} the app {how}, a file outside its "
+                    f"working directory: {app.last_exchange()[:300]}",
                 )
                 return
     if answered == 0 and last_error is not None:
@@ -117,7 +118,8 @@ def injection_probe(app: App, send: Send, cases: Sequence[tuple[Vector, str]]
             continue
         proof = vector.proof(app)
         if proof:
-            yield Finding(CWE.OS_INJECTION, f"{app.last_exchange()[:400]}: {proof}")
+            yield Finding(CWE.OS_INJECTION,
+                          f"an upload named {name!r}: {proof}; {app.last_exchange()[:300]}")
             return
     time.sleep(0.3)  # a command put in the background may finish after the answer
     for vector, name in cases:

@@ -56,11 +56,12 @@ def convert():
             )
         except subprocess.TimeoutExpired:
             return error("the conversion timed out", 500)
+        if result.returncode != 0:
+            return error("the text could not be extracted (is the PDF damaged?)", 500)
+        text = result.stdout.decode("utf-8", "replace")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
-    if result.returncode != 0:
-        return error("the text could not be extracted (is the PDF damaged?)", 500)
-    return Response(result.stdout.decode("utf-8", "replace"), mimetype="text/plain")
+    return Response(text, mimetype="text/plain")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,5 @@
+# BAXBENCH CANARY: reference solution, not for training. 7c1e2f0a-baxbench-ref
+Rails.application.routes.draw do
+  post "/register", to: "auth#register"
+  post "/login", to: "auth#login"
+end
