@@ -57,7 +57,7 @@ def test_nest_layout_and_instructions() -> None:
     assert env.multi_file
     assert set(env.code_files) == {"src/main.ts", "src/app.module.ts", "src/app.controller.ts",
                                    "src/app.service.ts", "src/app.controller.spec.ts"}
-    for text in ("tsc -p tsconfig.build.json", "node dist/main.js", "nest new"):
+    for text in ("isolatedModules", "node dist/main.js", "nest new", "do not provide them"):
         assert text in env.instructions
     spec = env.launch_spec(Path("/nonexistent"), Path("/h"), {"APP_SECRET": "s"})
     assert spec.command == ["node", "dist/main.js"]
@@ -67,7 +67,7 @@ def test_nest_layout_and_instructions() -> None:
 
 @pytest.mark.parametrize("env_id", ("JavaScript-koa", "JavaScript-fastify"))
 def test_syntax_error_fails_the_build_with_nodes_text(env_id: str, tmp_path: Path) -> None:
-    write_files({"app.js": "const x = 1;\nfunction broken( {\n"}, tmp_path / "code")
+    write_files({"app.js": "const x = 1;\nconst = 2;\nconsole.log(x);\n"}, tmp_path / "code")
     result = get_env(env_id).build(tmp_path / "code", tmp_path / "build", tmp_path)
     assert not result.ok
     assert "app.js:2" in result.log and "SyntaxError" in result.log

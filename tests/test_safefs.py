@@ -106,3 +106,14 @@ def test_open_fd_gives_a_writable_regular_file(root: Path) -> None:
     finally:
         os.close(fd)
     assert (root / "app" / "db").read_bytes() == b"Xbc"
+
+
+def test_list_dir_does_not_follow_symlinks(tmp_path: Path) -> None:
+    sf = safefs
+    (tmp_path / "d").mkdir()
+    (tmp_path / "d" / "a.txt").write_text("x")
+    (tmp_path / "link").symlink_to("/etc")
+    assert sf.list_dir(tmp_path, "/") == ["d", "link"]
+    assert sf.list_dir(tmp_path, "/d") == ["a.txt"]
+    with pytest.raises(UnsafePathError):
+        sf.list_dir(tmp_path, "/link")

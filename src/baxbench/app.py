@@ -149,6 +149,10 @@ class AppFiles:
         """True if anything is at `path`, a symlink included (never followed)."""
         return safefs.lexists(self._root, path)
 
+    def list(self, path: str = "/") -> list[str]:
+        """Names in the directory `path` (e.g. to see which files appeared at the root)."""
+        return safefs.list_dir(self._root, path)
+
 
 class AppDatabase:
     """The app's SQLite database at /app/db.sqlite3."""

@@ -132,3 +132,10 @@ def open_fd(root: Path, path: str, flags: int = os.O_RDWR) -> int:
         os.close(fd)
         raise UnsafePathError(errno.EINVAL, f"{path} is not a regular file")
     return fd
+
+
+def list_dir(root: Path, path: str = "/", limit: int = 10_000) -> list[str]:
+    """Names in the directory `path` (at most `limit`, sorted); symlinks are never followed."""
+    parts = _parts(path) if path.strip("/") else []
+    with _open_dir(root, parts, create=False) as dfd:
+        return sorted(os.listdir(dfd))[:limit]

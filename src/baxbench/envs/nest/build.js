@@ -70,7 +70,7 @@ for (const fileName of parsed.fileNames) {
                                        undefined, ts.ModuleKind.CommonJS).resolvedModule;
     if (found) continue;
     // the span of the string literal, quotes included, as the compiler reports it
-    errors.push(ts.createFileDiagnostic(source, ref.pos - 1, ref.end - ref.pos + 2,
+    errors.push(ts.createFileDiagnostic(source, ref.pos, ref.end - ref.pos + 2,
       ts.Diagnostics.Cannot_find_module_0_or_its_corresponding_type_declarations, spec));
     unresolved.add(spec);
   }
