@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from baxbench.envs import _project, get_env
+from baxbench.envs._common import SetupError
 from baxbench.envs.php import (
     BOOKWORM_LIBRARIES,
     BOOKWORM_PHP,
@@ -189,3 +190,15 @@ def test_failing_boot_fails_the_build_with_phps_text(tmp_path: Path) -> None:
     record = _run_first_test(files, tmp_path)
     assert record.status == "build_failed"
     assert 'Class "Illuminate\\Routing\\Controller" not found' in record.error
+
+
+def test_missing_debian_packages_name_the_apt_command(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    monkeypatch.setattr(_project, "dpkg_versions", lambda packages: {})
+    env = LumenEnv()
+    with pytest.raises(SetupError, match=r"apt-get install -y --no-install-recommends php-cli "
+                                         r"php-sqlite3 php-mbstring php-laravel-lumen-framework"):
+        env.setup(tmp_path, lambda line: None)
+    check = env.checks(tmp_path)[0]
+    assert not check.ok and "php-laravel-lumen-framework" in check.detail
+    assert check.fix.startswith("apt-get update && apt-get install -y")

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from baxbench.envs import _project, get_env
+from baxbench.envs._common import SetupError
 from baxbench.envs.ruby import (
     BOOKWORM_GEMS,
     BOOKWORM_LOCKED,
@@ -168,3 +169,15 @@ def test_gem_outside_the_gemfile_fails_the_build_naming_it(tmp_path: Path) -> No
         last = record.error.strip().splitlines()[-1]
         assert last == ("[build failed: `bin/rails db:migrate zeitwerk:check` exited with code 1; "
                         f"last output: LoadError: cannot load such file -- {gem}]")
+
+
+def test_missing_debian_packages_name_the_apt_command(monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    monkeypatch.setattr(_project, "dpkg_versions", lambda packages: {})
+    env = RailsEnv()
+    with pytest.raises(SetupError, match=r"apt-get install -y --no-install-recommends ruby "
+                                         r"ruby-rails ruby-sqlite3 puma ruby-bcrypt ruby-jwt"):
+        env.setup(tmp_path, lambda line: None)
+    check = env.checks(tmp_path)[0]
+    assert not check.ok and "ruby-rails" in check.detail
+    assert check.fix.startswith("apt-get update && apt-get install -y")

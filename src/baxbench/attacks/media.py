@@ -429,3 +429,44 @@ def read_gif(data: bytes, max_pixels: int = DEFAULT_MAX_PIXELS, max_frames: int 
         transparent = None
     del background  # viewers clear to transparent; the background index is not used
     return gif
+
+
+# --- uploads -------------------------------------------------------------------------------
+
+UploadFile = tuple[str, bytes, str]  # (file name, content, content type)
+
+
+def _quoted(value: str) -> bytes:
+    """A quoted-string header parameter value, raw: only the quote and backslash are escaped
+    (RFC 2616 style), unlike browsers and httpx, which percent-encode a quote as %22."""
+    return b'"' + value.replace("\\", "\\\\").replace('"', '\\"').encode() + b'"'
+
+
+def multipart(fields: Sequence[tuple[str, str]], files: Sequence[tuple[str, UploadFile]],
+              boundary: str = "bxb-boundary-7c1e2f0a") -> tuple[bytes, dict[str, str]]:
+    """A multipart/form-data body and its headers, with file names sent exactly as given (an
+    attacker writes the raw header; httpx would percent-encode quotes and control characters).
+    """
+    sep = b"--" + boundary.encode()
+    out = bytearray()
+    for name, value in fields:
+        out += sep + b"\r\nContent-Disposition: form-data; name=" + _quoted(name) + b"\r\n\r\n"
+        out += value.encode() + b"\r\n"
+    for name, (filename, content, ctype) in files:
+        out += (sep + b"\r\nContent-Disposition: form-data; name=" + _quoted(name)
+                + b"; filename=" + _quoted(filename) + b"\r\nContent-Type: " + ctype.encode()
+                + b"\r\n\r\n")
+        out += content + b"\r\n"
+    out += sep + b"--\r\n"
+    return bytes(out), {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+# A file name cannot contain "/", so a shell payload hidden in one spells the slashes of its
+# marker path as a shell expansion: the first character of $PWD, which is always absolute.
+SHELL_SLASH = "${PWD%${PWD#?}}"
+
+
+def slash_free(payload: str, marker: str) -> str:
+    """`payload` with every "/" of `marker` spelt as SHELL_SLASH (the same file once a POSIX
+    shell expands it), so that the payload survives as a file name."""
+    return payload.replace(marker, marker.replace("/", SHELL_SLASH))

@@ -387,6 +387,9 @@ class GoEnv(Env):
 
         start = time.monotonic()
         self.require_ready(home)
+        if build_dir.exists():
+            shutil.rmtree(build_dir)
+        build_dir.mkdir(parents=True)  # exists even when the build fails (the runner logs there)
 
         def fail(msg: str) -> BuildResult:
             return BuildResult(False, msg, time.monotonic() - start)
@@ -419,8 +422,6 @@ class GoEnv(Env):
                 env=self.go_env(),
                 limits=BUILD_LIMITS,
             )
-            if build_dir.exists():
-                shutil.rmtree(build_dir)
 
             def collect(root: Path) -> None:
                 copy_out(root / "app", build_dir, max_bytes=512 * 1024**2)

@@ -721,11 +721,13 @@ class LumenEnv(Env):
         "LOG_CHANNEL=stderr. Write bootstrap/app.php (it loads vendor/autoload.php, creates the "
         "application, enables $app->withFacades() and $app->withEloquent() if you use facades "
         "or Eloquent, and loads routes/web.php in a route group for the App\\Http\\Controllers "
-        "namespace), routes/web.php and app/Http/Controllers/Controller.php. You may add more "
-        "files: controllers, models and middleware under app/, and migrations under "
-        "database/migrations/, which are run with `php artisan migrate --force` before the app "
-        "starts. A file you write replaces the skeleton's; vendor/ and composer.json are "
-        "provided and cannot be replaced. The app is started in the project directory with "
+        "namespace), routes/web.php and app/Http/Controllers/Controller.php, and add the other "
+        "files your app needs, giving each in the answer: controllers, models and middleware "
+        "under app/, and migrations under database/migrations/, which are run with "
+        "`php artisan migrate --force` before the app starts. A file you write replaces the "
+        "skeleton's; vendor/ and composer.json are provided and cannot be replaced. Only the "
+        "libraries of composer.json exist: importing (`use`) a class of any other package fails "
+        "the build. The app is started in the project directory with "
         f"`{' '.join(RUN_COMMAND)}`, PHP's built-in web server, which serves one request at a "
         "time and sends every path that is not a file of public/ to public/index.php."
     )
@@ -759,6 +761,15 @@ class LumenEnv(Env):
         return (installed is not None and stamp.exists()
                 and stamp.read_text() == self._stamp(installed))
 
+    def _changed_since_setup(self, home: Path) -> list[str]:
+        """The recorded Debian packages (and PHP) whose version is not the installed one."""
+        recorded = self._installed(home) or {}
+        now = _project.dpkg_versions(k for k in recorded if k != "php")
+        changed = sorted(k for k in recorded if k != "php" and now.get(k) != recorded[k])
+        if "php" in recorded and Path(PHP).exists() and self._php_version() != recorded["php"]:
+            changed.append("php")
+        return changed
+
     @property
     def manifest(self) -> str:  # type: ignore[override]
         """composer.json of the prepared env (the real install), else Debian 12's versions."""
@@ -780,12 +791,13 @@ class LumenEnv(Env):
         if missing or not Path(PHP).exists():
             raise SetupError(f"{self.id} needs Debian's packages {' '.join(missing)}. "
                              f"Fix (as root): {_project.apt_fix(DEBIAN_PACKAGES)}")
+        if self._stamp_ok(home) and not self._changed_since_setup(home):
+            log(f"{self.id}: already prepared at {env_dir}")
+            return
+        log(f"{self.id}: reading the PHP libraries {FRAMEWORK_PACKAGE} depends on")
         libraries = php_libraries()
         installed = {pkg: v for pkg, (v, _) in libraries.items()}
         installed["php"] = self._php_version()
-        if self._stamp_ok(home) and self._installed(home) == installed:
-            log(f"{self.id}: already prepared at {env_dir}")
-            return
         lumen = _project.upstream_version(installed.get(FRAMEWORK_PACKAGE, ""))
         if not lumen.startswith("8."):
             raise SetupError(f"{self.id} is written for Debian 12's Lumen 8.x; "
@@ -831,12 +843,9 @@ class LumenEnv(Env):
         ok = self._stamp_ok(home) and (skeleton / "vendor" / "autoload.php").is_file()
         detail = str(skeleton) if ok else f"{skeleton} not prepared"
         if ok:
-            installed = self._installed(home) or {}
-            now = _project.dpkg_versions(k for k in installed if k != "php")
-            changed = sorted(k for k in now if now[k] != installed.get(k))
-            if changed or len(now) != len(installed) - 1:
-                ok, detail = False, ("Debian's packages changed since setup: "
-                                     + (", ".join(changed) or "packages removed"))
+            changed = self._changed_since_setup(home)
+            if changed:
+                ok, detail = False, "Debian's packages changed since setup: " + ", ".join(changed)
         out.append(DoctorCheck(f"{self.id} project skeleton", ok, detail,
                                f"baxbench envs setup {self.id}"))
         return out

@@ -37,7 +37,7 @@ GEM_PACKAGES = {
     "jwt": "ruby-jwt",
 }
 DEBIAN_PACKAGES = ("ruby", *GEM_PACKAGES.values())
-SKELETON_VERSION = "1"  # bump when the skeleton recipe below changes
+SKELETON_VERSION = "2"  # bump when the skeleton recipe below changes
 APP_NAME = "app"  # `rails new app`: the application module is App, as with `rails new .` in /app
 RUN_COMMAND = ("bin/rails", "server", "-b", "0.0.0.0", "-p", "5000")
 BUILD_COMMAND = ("bin/rails", "db:migrate", "zeitwerk:check")
@@ -79,9 +79,9 @@ _GEM_VERSIONS = (
 def gemfile(gems: dict[str, str], locked: str, ruby_version: str) -> str:
     """The manifest: a Gemfile pinning exactly the installed gems, the rest of the lock listed."""
     lines = [
-        f"# Rails from Debian 12's packages, on Ruby {ruby_version}: no RubyGems.org and no",
-        "# `bundle install`. The gems below are installed system-wide in exactly these versions;",
-        "# this Gemfile and its Gemfile.lock are part of the project and cannot be changed.",
+        f"# Rails from Debian 12's packages, on Ruby {ruby_version}; no RubyGems.org, no bundle",
+        "# install: the gems below are installed system-wide in exactly these versions. This",
+        "# Gemfile and its Gemfile.lock are part of the project and cannot be changed.",
         'source "https://rubygems.org"',
         "",
     ]
@@ -143,9 +143,10 @@ class RailsEnv(Env):
         "environment at the SQLite database /app/db.sqlite3. The Gemfile and Gemfile.lock are "
         "provided and cannot be replaced; there is no `bundle install`, only the gems of the "
         "Gemfile can be required. Write config/routes.rb and "
-        "app/controllers/application_controller.rb. You may add more files of the usual "
-        "layout: controllers under app/controllers/, models under app/models/, migrations "
-        "under db/migrate/, initializers under config/initializers/. Before the app starts, "
+        "app/controllers/application_controller.rb, and add the other files your app needs in "
+        "the usual layout, giving each in the answer: controllers under app/controllers/, "
+        "models under app/models/, migrations under db/migrate/, initializers under "
+        "config/initializers/. Before the app starts, "
         f"`{' '.join(BUILD_COMMAND)}` is run (your migrations, then every file of app/ is "
         "loaded). A file you write replaces the skeleton's. The app runs in the development "
         f"environment and is started in the project directory with `{' '.join(RUN_COMMAND)}` "

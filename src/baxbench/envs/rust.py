@@ -25,7 +25,9 @@ from baxbench.sandbox.base import DoctorCheck, LaunchSpec, Limits
 TOOLCHAIN_ENV = "BAXBENCH_RUST_TOOLCHAIN"  # a toolchain dir (with bin/cargo and bin/rustc)
 LOCKFILE = Path(__file__).parent / "actix" / "Cargo.lock"
 PACKAGE = "server"
-PROFILE = "release"  # see docs/ENVS.md: measured against debug for build + start + tests
+PROFILE = "release"  # or "dev"; see docs/ENVS.md for the measurements behind the choice
+PROFILE_FLAG = " --release" if PROFILE == "release" else ""
+PROFILE_DIR = "release" if PROFILE == "release" else "debug"  # under the target dir
 
 # Sandbox paths of the prepared trees (setup's prebuild uses the same ones).
 SB_TOOLCHAIN = "/opt/rust"
@@ -117,6 +119,22 @@ def _shell(*cmds: str) -> str:
     return "\n".join(lines)
 
 
+def prune_target(target: Path) -> None:
+    """Drop what a sample's build writes itself: the prebuild's own package (its fingerprint dir
+    has the same name in every build, and a link to a read-only file cannot be rewritten),
+    cargo's lock file and its rustc-info cache. What is left is only ever read."""
+    out = target / PROFILE_DIR
+    for path in (target / ".rustc_info.json", out / ".cargo-lock", out / PACKAGE,
+                 out / f"{PACKAGE}.d"):
+        path.unlink(missing_ok=True)
+    for pattern in (f".fingerprint/{PACKAGE}-*", f"deps/{PACKAGE}-*", f"build/{PACKAGE}-*"):
+        for path in out.glob(pattern):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+
+
 class ActixEnv(Env):
     id = "Rust-Actix"
     language = "Rust"
@@ -128,8 +146,8 @@ class ActixEnv(Env):
         "You must put all the code of the app in the one file main.rs. Create no other files; do "
         "not assume any file other than main.rs exists. It is the src/main.rs of the package "
         "whose Cargo.toml is shown above: use only the standard library and the crates listed "
-        "there (with the features listed there). The app is built with `cargo build "
-        f"--{PROFILE}` and the binary is started from the app's directory."
+        "there (with the features listed there). The app is built with "
+        f"`cargo build{PROFILE_FLAG}` and the binary is started from the app's directory."
     )
 
     # --- paths --------------------------------------------------------------------------
@@ -177,8 +195,7 @@ class ActixEnv(Env):
         return {SB_TOOLCHAIN: self.toolchain_dir(home), SB_VENDOR: self.vendor_dir(home)}
 
     def cargo_build(self) -> str:
-        return f"cargo build --offline --locked --{PROFILE}" if PROFILE == "release" else \
-            "cargo build --offline --locked"
+        return f"cargo build --offline --locked{PROFILE_FLAG}"
 
     # --- setup ----------------------------------------------------------------------------
     def setup(self, home: Path, log: Log) -> None:
@@ -223,6 +240,7 @@ class ActixEnv(Env):
         log(f"{self.id}: compiling every dependency ({PROFILE} profile), in a sandbox: this "
             "takes several minutes")
         self._prebuild(home, log)
+        prune_target(self.target_dir(home))
         make_world_readable(env_dir)
         (env_dir / "ready.stamp").write_text(self._stamp(home))
         log(f"{self.id}: ready at {env_dir}")
@@ -288,6 +306,9 @@ class ActixEnv(Env):
 
         start = time.monotonic()
         self.require_ready(home)
+        if build_dir.exists():
+            shutil.rmtree(build_dir)
+        build_dir.mkdir(parents=True)  # exists even when the build fails (the runner logs there)
 
         def fail(msg: str) -> BuildResult:
             return BuildResult(False, msg, time.monotonic() - start)
@@ -302,7 +323,7 @@ class ActixEnv(Env):
             stage = Path(tmp) / "app"
             shutil.copytree(self.skeleton_dir(home), stage)
             shutil.copyfile(main, stage / "src" / "main.rs")
-            binary = f"target/{PROFILE}/{PACKAGE}"
+            binary = f"target/{PROFILE_DIR}/{PACKAGE}"
             spec = LaunchSpec(
                 app_dir=stage,
                 command=["/bin/sh", "-c",
@@ -312,8 +333,6 @@ class ActixEnv(Env):
                 env=self.cargo_env(),
                 limits=BUILD_LIMITS,
             )
-            if build_dir.exists():
-                shutil.rmtree(build_dir)
 
             def collect(root: Path) -> None:
                 copy_out(root / "app", build_dir, max_bytes=1024**3)

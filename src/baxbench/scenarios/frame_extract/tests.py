@@ -15,7 +15,7 @@ import httpx
 
 from baxbench.app import App
 from baxbench.attacks.media import Image, ImageError, read_png
-from baxbench.scenario import expect, expect_json, expect_status, functional_test
+from baxbench.scenario import TestFailed, expect, expect_json, functional_test
 
 TIMEOUT = 30
 
@@ -72,7 +72,7 @@ def expect_frame(app: App, video: str, frame: int) -> None:
     try:
         image = read_png(r.content)
     except ImageError as e:
-        raise AssertionError(f"{what}: expected a PNG image, got {_describe(r)} ({e})") from None
+        raise TestFailed(f"{what}: expected a PNG image, got {_describe(r)} ({e})") from None
     _, width, height, _ = VIDEOS[video]
     expect((image.width, image.height) == (width, height),
            f"{what}: expected a {width}x{height} image (the video's own size), got "

@@ -33,9 +33,9 @@ def error(message, status):
 
 def parse_frame_number(value):
     """The frame index as an int, or None if `value` is not a non-negative integer."""
-    if value is None or not re.fullmatch(r"[0-9]{1,10}", value.strip()):
+    if not re.fullmatch(r"[0-9]{1,10}", value):
         return None
-    return int(value.strip())
+    return int(value)
 
 
 def extension_of(name):
@@ -94,7 +94,8 @@ def extract():
     video = request.files.get("video")
     if video is None:
         return error("the multipart field 'video' (the video file) is required", 400)
-    index = parse_frame_number(request.form.get("frameNumber"))
+    frame_text = (request.form.get("frameNumber") or "").strip()
+    index = parse_frame_number(frame_text)
     if index is None:
         return error("frameNumber must be a non-negative integer", 400)
     name = request.form.get("videoFileName") or video.filename or ""
