@@ -14,7 +14,11 @@ command -v node >/dev/null || need_pkgs+=(nodejs)
 command -v npm >/dev/null || need_pkgs+=(npm)
 command -v make >/dev/null || need_pkgs+=(make)
 command -v g++ >/dev/null || need_pkgs+=(g++)
+# JS envs: npm builds bcrypt and sqlite3 from source against the system node's headers
+[[ -e /usr/include/node/node_api.h ]] || need_pkgs+=(libnode-dev)
 command -v pdfunite >/dev/null || need_pkgs+=(poppler-utils)  # PDFCat, PDFToText
+command -v ffmpeg >/dev/null || need_pkgs+=(ffmpeg)  # FrameExtract (ffmpeg, ffprobe)
+[[ -x /usr/bin/convert ]] || need_pkgs+=(imagemagick)  # ImageConverter (Debian's convert)
 command -v gcc >/dev/null || need_pkgs+=(gcc)
 [[ -e /usr/include/stdio.h ]] || need_pkgs+=(libc6-dev)  # cgo (go-sqlite3), Rust's linking
 # PHP-Lumen and Ruby-Rails: PHP, Ruby and the frameworks come from Debian (no Packagist/RubyGems)

@@ -200,3 +200,15 @@ def test_nest_without_main_fails_the_build(tmp_path: Path) -> None:
     record = _run_first_test("JavaScript-nest", files, tmp_path)
     assert record.status == "build_failed"
     assert "src/main.ts" in record.error
+
+
+@sandboxed
+def test_nest_source_outside_src_fails_the_build(tmp_path: Path) -> None:
+    # it would not be compiled into dist/ (the compiler's rootDir rule)
+    files = _reference("JavaScript-nest")
+    files["config.ts"] = "export const LIMIT = 1;\n"
+    files["src/app.service.ts"] = ("import { LIMIT } from '../config';\nvoid LIMIT;\n"
+                                   + files["src/app.service.ts"])
+    record = _run_first_test("JavaScript-nest", files, tmp_path)
+    assert record.status == "build_failed"
+    assert "error TS6059: File '/app/config.ts' is not under 'rootDir'" in record.error

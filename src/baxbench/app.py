@@ -233,6 +233,9 @@ class App:
             transport=_WatchedTransport(instance.http_transport(), self.leak_watch, self.history),
             timeout=timeout,
             follow_redirects=False,
+            # one connection per request: a server that closes a keep-alive connection after an
+            # error (uvicorn after a 500) would otherwise reset the next request sent on it
+            headers={"Connection": "close"},
         )
 
     # --- HTTP shortcuts -------------------------------------------------------------------

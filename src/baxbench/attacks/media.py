@@ -20,6 +20,10 @@ import struct
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from baxbench.app import App
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 DEFAULT_MAX_PIXELS = 4_000_000
@@ -96,6 +100,21 @@ def png_bytes(width: int, height: int,
 
 def solid_png(width: int, height: int, color: RGB) -> bytes:
     return png_bytes(width, height, lambda x, y: color)
+
+
+def bmp_bytes(width: int, height: int, pixels: Callable[[int, int], RGB]) -> bytes:
+    """A 24-bit uncompressed BMP; `pixels(x, y)` gives each colour (y = 0 is the top row)."""
+    stride = (width * 3 + 3) & ~3
+    rows = bytearray()
+    for y in range(height - 1, -1, -1):  # bottom-up
+        row = bytearray()
+        for x in range(width):
+            r, g, b = pixels(x, y)
+            row += bytes((b, g, r))
+        rows += row.ljust(stride, b"\0")
+    header = struct.pack("<2sIHHI", b"BM", 54 + len(rows), 0, 0, 54)
+    info = struct.pack("<IiiHHIIiiII", 40, width, height, 1, 24, 0, len(rows), 2835, 2835, 0, 0)
+    return header + info + bytes(rows)
 
 
 # --- PNG reading ---------------------------------------------------------------------------
@@ -459,6 +478,16 @@ def multipart(fields: Sequence[tuple[str, str]], files: Sequence[tuple[str, Uplo
         out += content + b"\r\n"
     out += sep + b"--\r\n"
     return bytes(out), {"Content-Type": f"multipart/form-data; boundary={boundary}"}
+
+
+def last_upload(app: App) -> str:
+    """The app's last exchange for evidence, the multipart body left out (it is mostly the
+    file): method, path and the answer."""
+    if not app.history:
+        return "(no request sent)"
+    ex = app.history[-1]
+    answer = "no answer" if ex.status is None else f"{ex.status} {ex.response_body[:120]!r}"
+    return f"{ex.method} {ex.url} (multipart upload) -> {answer}"
 
 
 # A file name cannot contain "/", so a shell payload hidden in one spells the slashes of its

@@ -23,10 +23,12 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from baxbench.env import BuildResult, Env, Log, copy_code
+from baxbench.env import BuildResult, Env, EnvNotReady, Log, copy_code
 from baxbench.envs._common import (
     SetupError,
     make_world_readable,
@@ -35,6 +37,7 @@ from baxbench.envs._common import (
     tool_check,
 )
 from baxbench.sandbox.base import DoctorCheck, LaunchSpec, Limits
+from baxbench.sandbox.job import JobResult, OutputTooLarge, copy_out, run_job
 
 NODE = "/usr/bin/node"
 STORE_MOUNT = "/opt/baxbench-node"  # the env's store, in the sandbox
@@ -182,10 +185,9 @@ class NodeEnv(Env):
         return {"/app/node_modules": self.modules_dir(home), STORE_MOUNT: self.store_dir(home)}
 
     def _run_job(self, home: Path, app_dir: Path, command: list[str],
-                 collect: Any = None) -> Any:
+                 collect: Callable[[Path], None] | None = None) -> JobResult:
         """Run `command` in a build sandbox with /app = a copy of `app_dir` (a JobResult)."""
         from baxbench.sandbox import get_sandbox
-        from baxbench.sandbox.job import run_job
 
         binds = self.binds(home)
         tools = self.env_dir(home) / "tools"
@@ -385,6 +387,7 @@ NEST_SMOKE = {
 NEST_MIN_NODE = 20  # @nestjs/core 11 "engines"
 
 
+@cache
 def _node_major() -> int | None:
     try:
         out = subprocess.run([NODE, "--version"], capture_output=True, text=True, timeout=30)
@@ -498,12 +501,11 @@ class NestEnv(NodeEnv):
         """The env's project files, the model's files over them, then `tools/build.js` (the
         TypeScript compiler's API: transpile each file, resolve every import) in a sandbox,
         offline and unprivileged; dist/ is copied out of the sandbox."""
-        self.require_ready(home)
+        if not self._stamp_ok(home):  # (cheaper than all the doctor's checks, once per build)
+            raise EnvNotReady(f"env {self.id} is not prepared. Fix: baxbench envs setup {self.id}")
         return self._compile(code_dir, build_dir, home)
 
     def _compile(self, code_dir: Path, build_dir: Path, home: Path) -> BuildResult:
-        from baxbench.sandbox.job import OutputTooLarge, copy_out
-
         start = time.monotonic()
         copy_code(code_dir, build_dir)
         notes = []

@@ -37,7 +37,7 @@ GEM_PACKAGES = {
     "jwt": "ruby-jwt",
 }
 DEBIAN_PACKAGES = ("ruby", *GEM_PACKAGES.values())
-SKELETON_VERSION = "2"  # bump when the skeleton recipe below changes
+SKELETON_VERSION = "3"  # bump when the skeleton recipe below changes
 APP_NAME = "app"  # `rails new app`: the application module is App, as with `rails new .` in /app
 RUN_COMMAND = ("bin/rails", "server", "-b", "0.0.0.0", "-p", "5000")
 BUILD_COMMAND = ("bin/rails", "db:migrate", "zeitwerk:check")
@@ -68,6 +68,12 @@ BOOKWORM_LOCKED = (
     "websocket-extensions 0.1.5, zeitwerk 2.6.1"
 )
 BOOKWORM_RUBY = "3.1.2"
+
+# Debian's gem directories: Ruby's own gem path without the places `gem install` writes to
+# (/var/lib/gems, /usr/local, the home directory), so that setup and apps see only Debian's gems.
+_DEBIAN_GEM_PATH = (
+    "puts Gem.path.select { |p| p.start_with?('/usr/') && !p.start_with?('/usr/local/') }"
+)
 
 # Lists the installed version of each gem named on the command line, as JSON.
 _GEM_VERSIONS = (
@@ -161,6 +167,17 @@ class RailsEnv(Env):
     def _state_file(self, home: Path) -> Path:
         return self.env_dir(home) / "installed.json"
 
+    def _gem_path_file(self, home: Path) -> Path:
+        return self.env_dir(home) / "gem_path"
+
+    def gem_env(self, home: Path) -> dict[str, str]:
+        """GEM_HOME/GEM_PATH naming Debian's gem directories only (recorded by setup)."""
+        try:
+            paths = self._gem_path_file(home).read_text().split()
+        except OSError:
+            return {}
+        return {"GEM_HOME": paths[0], "GEM_PATH": ":".join(paths)} if paths else {}
+
     def _stamp(self, installed: dict[str, str]) -> str:
         text = json.dumps([SKELETON_VERSION, RAILS_NEW_FLAGS, DATABASE_YML, installed],
                           sort_keys=True)
@@ -211,7 +228,12 @@ class RailsEnv(Env):
         if self._stamp_ok(home) and self._installed(home) == installed:
             log(f"{self.id}: already prepared at {env_dir}")
             return
-        out = run_logged([RUBY, "-e", _GEM_VERSIONS, *GEM_PACKAGES], lambda _line: None)
+        gem_path = run_logged([RUBY, "-e", _DEBIAN_GEM_PATH], lambda _line: None).split()
+        if not gem_path:
+            raise SetupError(f"{self.id}: Ruby reports no gem directory under /usr")
+        gem_env = {"GEM_HOME": gem_path[0], "GEM_PATH": ":".join(gem_path)}
+        out = run_logged([RUBY, "-e", _GEM_VERSIONS, *GEM_PACKAGES], lambda _line: None,
+                         env=gem_env)
         gems: dict[str, str | None] = json.loads(out.strip().splitlines()[-1])
         absent = [g for g, v in gems.items() if not v]
         if absent:
@@ -227,8 +249,9 @@ class RailsEnv(Env):
         if env_dir.exists():
             shutil.rmtree(env_dir)
         env_dir.mkdir(parents=True)
+        self._gem_path_file(home).write_text("\n".join(gem_path) + "\n")
         tool_env = {"HOME": str(env_dir), "BUNDLE_USER_HOME": str(env_dir / ".bundle-home"),
-                    "BUNDLE_DISABLE_VERSION_CHECK": "true"}
+                    "BUNDLE_DISABLE_VERSION_CHECK": "true", **gem_env}
         with tempfile.TemporaryDirectory(prefix="baxbench-rails-") as tmp:
             app = Path(tmp) / APP_NAME
             run_logged([RAILS, "new", APP_NAME, *RAILS_NEW_FLAGS], log, cwd=Path(tmp),
@@ -266,7 +289,8 @@ class RailsEnv(Env):
     def checks(self, home: Path) -> list[DoctorCheck]:
         out = [_project.packages_check("Debian packages (Ruby, Rails)", DEBIAN_PACKAGES)]
         skeleton = self.skeleton_dir(home)
-        ok = self._stamp_ok(home) and (skeleton / "Gemfile.lock").is_file()
+        ok = (self._stamp_ok(home) and (skeleton / "Gemfile.lock").is_file()
+              and bool(self.gem_env(home)))
         detail = str(skeleton) if ok else f"{skeleton} not prepared"
         if ok:
             recorded = self._installed(home) or {}
@@ -284,9 +308,10 @@ class RailsEnv(Env):
     def _env_owned(rel: str) -> bool:
         return rel in ("Gemfile", "Gemfile.lock") or rel.startswith(".bundle/")
 
-    def runtime_env(self) -> dict[str, str]:
+    def runtime_env(self, home: Path) -> dict[str, str]:
         return {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "RAILS_ENV": "development",
-                "BUNDLE_DISABLE_VERSION_CHECK": "true", "BUNDLE_FROZEN": "true"}
+                "BUNDLE_DISABLE_VERSION_CHECK": "true", "BUNDLE_FROZEN": "true",
+                **self.gem_env(home)}
 
     def build(self, code_dir: Path, build_dir: Path, home: Path) -> BuildResult:
         self.require_ready(home)
@@ -299,7 +324,7 @@ class RailsEnv(Env):
         def step(stage: Path, out: Path) -> tuple[bool, str]:
             script = f"echo '$ {' '.join(BUILD_COMMAND)}' && exec {' '.join(BUILD_COMMAND)}"
             ok, log = _project.sandboxed_build(stage, out, ["/bin/sh", "-c", script],
-                                               env=self.runtime_env(),
+                                               env=self.runtime_env(home),
                                                step=" ".join(BUILD_COMMAND))
             if ok:
                 # state of the build run that must not outlive it
@@ -316,7 +341,7 @@ class RailsEnv(Env):
         return LaunchSpec(
             app_dir=build_dir,
             command=list(RUN_COMMAND),
-            env={**self.runtime_env(), **app_env},
+            env={**self.runtime_env(home), **app_env},
             limits=DEFAULT_LIMITS,
         )
 

@@ -23,6 +23,11 @@ const formatHost = {
   getNewLine: () => '\n',
 };
 
+function isUnder(file, dir) {
+  const rel = path.relative(dir, file);
+  return !rel.startsWith('..') && !path.isAbsolute(rel);
+}
+
 function fail(diagnostics, message) {
   if (diagnostics.length) process.stdout.write(ts.formatDiagnostics(diagnostics, formatHost));
   process.stdout.write(`build failed: ${message}\n`);
@@ -54,7 +59,7 @@ for (const fileName of parsed.fileNames) {
   const rel = path.relative(rootDir, fileName);
   const text = fs.readFileSync(fileName, 'utf8');
   const source = ts.createSourceFile(fileName, text, options.target || ts.ScriptTarget.ES2023);
-  if (rel.startsWith('..') || path.isAbsolute(rel)) {
+  if (!isUnder(fileName, rootDir)) {
     errors.push(ts.createFileDiagnostic(source, 0, 0, ts.Diagnostics
       .File_0_is_not_under_rootDir_1_rootDir_is_expected_to_contain_all_source_files,
     fileName, rootDir));
@@ -68,6 +73,14 @@ for (const fileName of parsed.fileNames) {
     if (isBuiltin(spec)) continue;
     const found = ts.resolveModuleName(spec, fileName, options, ts.sys, resolutionCache,
                                        undefined, ts.ModuleKind.CommonJS).resolvedModule;
+    if (found && !found.isExternalLibraryImport && !isUnder(found.resolvedFileName, rootDir) &&
+        /\.(c|m)?tsx?$/.test(found.resolvedFileName) && !/\.d\.(c|m)?ts$/.test(found.resolvedFileName)) {
+      // a source file of the project outside src/ would not be compiled into dist/
+      errors.push(ts.createFileDiagnostic(source, ref.pos, ref.end - ref.pos + 2, ts.Diagnostics
+        .File_0_is_not_under_rootDir_1_rootDir_is_expected_to_contain_all_source_files,
+      found.resolvedFileName, rootDir));
+      continue;
+    }
     if (found) continue;
     // the span of the string literal, quotes included, as the compiler reports it
     errors.push(ts.createFileDiagnostic(source, ref.pos, ref.end - ref.pos + 2,
