@@ -73,6 +73,11 @@ directory = "{SB_VENDOR}"
 
 [net]
 offline = true
+
+# The dependencies are prebuilt at opt-level 3 (the release profile); the sample's own crate is
+# compiled at opt-level 1: about 30% less CPU than 3 for the one compile each sample pays for.
+[profile.release.package.server]
+opt-level = 1
 """
 
 PREBUILD_MAIN = "fn main() {}\n"
@@ -119,10 +124,16 @@ def _shell(*cmds: str) -> str:
     return "\n".join(lines)
 
 
-def prune_target(target: Path) -> None:
-    """Drop what a sample's build writes itself: the prebuild's own package (its fingerprint dir
-    has the same name in every build, and a link to a read-only file cannot be rewritten),
-    cargo's lock file and its rustc-info cache. What is left is only ever read."""
+def finish_target(target: Path) -> None:
+    """Make the copied-out target dir one that a sample's build reads and never writes.
+
+    * Drop what a sample's build writes itself: the prebuild's own package (its fingerprint dir
+      has the same name in every build, and a link to a read-only file cannot be rewritten),
+      cargo's lock file and its rustc-info cache.
+    * Give every file one modification time: cargo calls a unit stale when a dependency's output
+      is newer than its own, and the copy out of the sandbox does not keep the times. Equal
+      times are never "newer", and all are later than the vendored sources.
+    """
     out = target / PROFILE_DIR
     for path in (target / ".rustc_info.json", out / ".cargo-lock", out / PACKAGE,
                  out / f"{PACKAGE}.d"):
@@ -133,6 +144,10 @@ def prune_target(target: Path) -> None:
                 shutil.rmtree(path)
             else:
                 path.unlink()
+    now = time.time()
+    for dirpath, dirnames, filenames in os.walk(target):
+        for name in dirnames + filenames:
+            os.utime(os.path.join(dirpath, name), (now, now), follow_symlinks=False)
 
 
 class ActixEnv(Env):
@@ -240,7 +255,7 @@ class ActixEnv(Env):
         log(f"{self.id}: compiling every dependency ({PROFILE} profile), in a sandbox: this "
             "takes several minutes")
         self._prebuild(home, log)
-        prune_target(self.target_dir(home))
+        finish_target(self.target_dir(home))
         make_world_readable(env_dir)
         (env_dir / "ready.stamp").write_text(self._stamp(home))
         log(f"{self.id}: ready at {env_dir}")
