@@ -42,11 +42,13 @@ class Exchange:
     response_body: str = ""
 
     def describe(self) -> str:
+        """`METHOD url -> status 'response'; sent 'body'` (the answer first: request bodies of
+        uploads are mostly file bytes)."""
         text = f"{self.method} {self.url}"
-        if self.request_body:
-            text += f" body={self.request_body!r}"
         if self.status is not None:
             text += f" -> {self.status} {self.response_body!r}"
+        if self.request_body:
+            text += f"; sent {self.request_body!r}"
         return text
 
 
