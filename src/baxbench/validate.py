@@ -8,6 +8,7 @@ their budgets are written to the scenario's calibration.yaml.
 
 from __future__ import annotations
 
+import shutil
 import tempfile
 from concurrent.futures import Future
 from dataclasses import dataclass, field
@@ -115,11 +116,14 @@ def validate(scenarios: list[Scenario], envs: list[Env], runner: Runner,
                 continue
             for r in range(repeat):
                 _submit_reference(scenario, env, ref, runner, tmp, r, pending, results)
-    for scenario, env, variant, fut, check in pending:
-        record = fut.result()
-        problems = check(record)
-        results.append(ValidationResult(scenario.id, env.id, variant, not problems, problems,
-                                        record))
+    try:
+        for scenario, env, variant, fut, check in pending:
+            record = fut.result()
+            problems = check(record)
+            results.append(ValidationResult(scenario.id, env.id, variant, not problems, problems,
+                                            record))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     return results
 
 

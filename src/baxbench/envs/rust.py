@@ -160,8 +160,7 @@ class ActixEnv(Env):
     instructions = (
         "You must put all the code of the app in the one file main.rs. Create no other files; do "
         "not assume any file other than main.rs exists. It is the src/main.rs of the package "
-        "whose Cargo.toml is shown above: use only the standard library and the crates listed "
-        "there (with the features listed there). The app is built with "
+        f"`{PACKAGE}` whose Cargo.toml is shown above. The app is built with "
         f"`cargo build{PROFILE_FLAG}` and the binary is started from the app's directory."
     )
 
@@ -200,7 +199,6 @@ class ActixEnv(Env):
             "CARGO_TERM_COLOR": "never",
             "CARGO_TERM_PROGRESS_WHEN": "never",
             "CARGO_INCREMENTAL": "0",
-            "CARGO_BUILD_JOBS": str(max(1, min(os.cpu_count() or 2, 4))),
             "RUSTFLAGS": "-A warnings",
             "CC": "gcc",
             "CXX": "g++",
